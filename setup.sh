@@ -41,10 +41,11 @@ if [ "$mode" = test ]; then
   ./configure -q --enable-werror
   make -j"$jobs" >/dev/null
   make -j"$jobs" check
-  # the same suite built with AddressSanitizer and UBSan, out of tree
-  mkdir -p build-sanitizers
-  (cd build-sanitizers && ../configure -q --enable-werror --enable-sanitizers &&
-    make -j"$jobs" >/dev/null && ASAN_OPTIONS=detect_leaks=1 make -j"$jobs" check)
+  # the same suite rebuilt with AddressSanitizer and UBSan
+  make distclean >/dev/null
+  ./configure -q --enable-werror --enable-sanitizers
+  make -j"$jobs" >/dev/null
+  ASAN_OPTIONS=detect_leaks=1 make -j"$jobs" check
   echo "setup: all tests passed"
   exit 0
 fi
