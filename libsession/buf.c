@@ -19,6 +19,7 @@ void pyi_buf_grow(pyi_buf *b, size_t extra) {
   while (cap < need)
     cap += cap / 2;
   b->ptr = pyi_xrealloc(b->ptr, cap);
+  b->ptr[b->len] = 0; /* a fresh buffer is an empty string, not garbage */
   b->cap = cap;
 }
 

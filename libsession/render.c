@@ -118,9 +118,12 @@ pyi_tree *pyi_render_tree(pyi_render_ctx *c) {
 }
 
 void pyi_local_time(double t, const char *fmt, char *out, size_t size) {
-  time_t secs = (time_t)floor(isfinite(t) ? t : 0);
   struct tm tm;
-  if (!localtime_r(&secs, &tm) || !strftime(out, size, fmt, &tm))
+  /* beyond a few hundred million years localtime has no answer, and the
+   * conversion to time_t would overflow */
+  bool ok = isfinite(t) && fabs(t) < 1e16;
+  time_t secs = ok ? (time_t)floor(t) : 0;
+  if (!ok || !localtime_r(&secs, &tm) || !strftime(out, size, fmt, &tm))
     snprintf(out, size, "?");
 }
 

@@ -165,6 +165,27 @@ START_TEST(failed_render_leaves_existing_file) {
 }
 END_TEST
 
+START_TEST(absurd_start_time_renders) {
+  /* found by fuzzing: a start_time beyond time_t overflowed the conversion */
+  pyi_session *s = session_from_json(
+      "{\"start_time\": 1e300, \"duration\": 1, \"sample_count\": 1, \"start_call_stack\": [], "
+      "\"target_description\": \"T\", \"cpu_time\": 0, \"frame_records\": [[[\"m\"], 1]]}");
+  ck_assert_ptr_nonnull(s);
+  char *t = render_with(s, "text", NULL);
+  ck_assert_ptr_nonnull(strstr(t, "Recorded: ?"));
+  free(t);
+  pyi_session_free(s);
+}
+END_TEST
+
+START_TEST(empty_key_is_not_overread) {
+  /* found by fuzzing: '{""' read the key past its end */
+  pyi_error err = {0};
+  ck_assert_ptr_null(pyi_session_load_mem("{\"\"", 3, "k", &err));
+  ck_assert_ptr_nonnull(strstr(err.msg, "unexpected end"));
+}
+END_TEST
+
 Suite *misc_suite(void) {
   Suite *s = suite_create("misc");
   TCase *tc = tcase_create("core");
@@ -175,6 +196,8 @@ Suite *misc_suite(void) {
   tcase_add_test(tc, resample_keeps_accumulated_time);
   tcase_add_test(tc, json_renderer_matches_pyinstrument);
   tcase_add_test(tc, failed_render_leaves_existing_file);
+  tcase_add_test(tc, absurd_start_time_renders);
+  tcase_add_test(tc, empty_key_is_not_overread);
   suite_add_tcase(s, tc);
   return s;
 }
