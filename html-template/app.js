@@ -49,7 +49,16 @@
     return out;
   }
 
+  // Python's os.path.relpath: both made absolute against the working
+  // directory the report was written in. Without it (a page made by
+  // another tool) an entry is used only if it is as absolute as the path.
   function relpath(path, start) {
+    var cwd = data.cwd;
+    if ((path[0] === '/') !== (start[0] === '/')) {
+      if (typeof cwd !== 'string') return null;
+      if (path[0] !== '/') path = cwd + '/' + path;
+      if (start[0] !== '/') start = cwd + '/' + start;
+    }
     var a = norm(path), b = norm(start), i = 0, r = [];
     while (i < a.length && i < b.length && a[i] === b[i]) i++;
     for (var j = i; j < b.length; j++) r.push('..');
@@ -57,19 +66,16 @@
     return r.length ? r.join('/') : '.';
   }
 
-  // pyinstrument's short path: the relative path with the fewest parts over
-  // sys_path. Relative entries need the renderer's working directory, which
-  // a page does not have; they are used only against relative paths.
+  // pyinstrument's short path: the relative path with the fewest parts
+  // over sys_path.
   function shorten(path) {
     var r = shortCache.get(path);
     if (r != null) return r;
     r = path;
     if (path.indexOf('/') >= 0) {
-      var abs = path[0] === '/';
       (meta.sys_path || []).forEach(function (e) {
-        if (typeof e !== 'string' || (e[0] === '/') !== abs) return;
-        var c = relpath(path, e);
-        if (c.split('/').length < r.split('/').length) r = c;
+        var c = typeof e === 'string' && relpath(path, e);
+        if (c && c.split('/').length < r.split('/').length) r = c;
       });
     }
     shortCache.set(path, r);

@@ -1,8 +1,9 @@
 #!/bin/sh
-# embed.sh SRCDIR OUT: turns the HTML app (index.html with app.css and
-# app.js put in place of its @CSS@ and @JS@ lines) into a C include with
-# two strings, the page before and after its @DATA@ mark. Indentation,
-# blank lines and whole-line comments of the CSS and JS are dropped.
+# embed.sh SRCDIR OUT: turns the HTML app into a C include with two strings,
+# the page before and after its @DATA@ mark. app.css goes in place of the
+# @CSS@ line; app.js, gzip-compressed and base64-encoded, in place of @JS@
+# (the page's loader inflates it). Indentation, blank lines and whole-line
+# comments are dropped first. Needs awk, gzip and base64.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -20,8 +21,23 @@ for f in index.html app.css app.js; do
   fi
 done
 tmp="$out.tmp$$"
-trap 'rm -f "$tmp"' EXIT
-awk -v css="$src/app.css" -v js="$src/app.js" '
+trap 'rm -f "$tmp" "$tmp.js" "$tmp.b64"' EXIT
+
+# slim FILE: the lines without indentation, blank lines, // and /* */ lines
+slim='
+{
+  sub(/^[ \t]+/, ""); sub(/[ \t]+$/, "")
+  if (incomment) { if ($0 ~ /\*\//) incomment = 0; next }
+  if ($0 ~ /^\/\*/) { if ($0 !~ /\*\//) incomment = 1; next }
+  if ($0 == "" || $0 ~ /^\/\//) next
+  print
+}'
+awk "$slim" "$src/app.js" >"$tmp.js"
+# -n: no name or time stamp, so the build is reproducible
+gzip -9 -n -c "$tmp.js" | base64 | tr -d '\n' >"$tmp.b64"
+echo >>"$tmp.b64"
+
+awk "$slim" "$src/index.html" | awk -v css="$src/app.css" -v app="$tmp.b64" '
 function cstr(s,   out, c, i) {
   # byte by byte: awk dialects disagree on backslashes in gsub replacements
   out = ""
@@ -35,23 +51,24 @@ function cstr(s,   out, c, i) {
   return "\"" out
 }
 function emit(s) { print "  " cstr(s) "\\n\"" }
-function slim(path,   line, incomment) {
-  incomment = 0
-  while ((getline line < path) > 0) {
-    sub(/^[ \t]+/, "", line); sub(/[ \t]+$/, "", line)
-    if (incomment) { if (line ~ /\*\//) incomment = 0; continue }
-    if (line ~ /^\/\*/) { if (line !~ /\*\//) incomment = 1; continue }
-    if (line == "" || line ~ /^\/\//) continue
-    emit(line)
-  }
-  close(path)
-}
 BEGIN {
   print "/* Generated from html-template/ by html-template/embed.sh; do not edit. */"
   print "static const char html_head[] ="
 }
-$0 == "@CSS@" { slim(css); next }
-$0 == "@JS@" { slim(js); next }
+$0 == "@CSS@" {
+  incomment = 0
+  while ((getline line < css) > 0) {
+    sub(/^[ \t]+/, "", line); sub(/[ \t]+$/, "", line)
+    if (incomment) { if (line ~ /\*\//) incomment = 0; continue }
+    if (line ~ /^\/\*/) { if (line !~ /\*\//) incomment = 1; continue }
+    if (line != "") emit(line)
+  }
+  next
+}
+/@JS@/ {
+  getline code < app
+  sub(/@JS@/, code)
+}
 /@DATA@/ {
   i = index($0, "@DATA@")
   print "  " cstr(substr($0, 1, i - 1)) "\";"
@@ -60,10 +77,9 @@ $0 == "@JS@" { slim(js); next }
 }
 { emit($0) }
 END { print "  \"\";" }
-' "$src/index.html" >"$tmp"
+' >"$tmp"
 if ! grep -q '^static const char html_tail' "$tmp"; then
   echo "embed.sh: $src/index.html: no @DATA@ mark" >&2
   exit 1
 fi
 mv "$tmp" "$out"
-trap - EXIT

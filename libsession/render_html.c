@@ -4,12 +4,16 @@
  * inflates with DecompressionStream. Base64 also means no name from the
  * session can close the script element it sits in. Sessions over 100,000
  * samples are resampled first, as pyinstrument does. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "alloc.h"
 #include "error.h"
+#include "escape.h"
 #include "render.h"
 
 #include "html_template.inc"
@@ -116,6 +120,15 @@ static int render_html(pyi_render_ctx *c) {
   pyi_buf data = PYI_BUF_INIT;
   int rc = pyi_write_html_data(small ? small : c->s, &data, c->err);
   pyi_session_free(small);
+  /* Short paths resolve relative sys_path entries (often "") against the
+   * working directory, as the text report does; the page is told it. */
+  char cwd[PATH_MAX];
+  if (rc == 0 && data.len && getcwd(cwd, sizeof cwd)) {
+    data.len--; /* reopen the object */
+    pyi_buf_puts(&data, ", \"cwd\": ");
+    pyi_json_utf8_buf(&data, cwd, strlen(cwd));
+    pyi_buf_putc(&data, '}');
+  }
   if (rc == 0) {
     pyi_out_write(c->out, html_head, sizeof html_head - 1);
     rc = put_deflated(c->out, &data, c->err);
