@@ -1,0 +1,361 @@
+/* session.c - the session object: metadata accessors, the stack trie and
+ * record list, combine and resample (pyinstrument's Session methods). */
+#include "session.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+
+pyi_session *pyi_session_new(void) {
+  pyi_session *s = pyi_xcalloc(1, sizeof *s);
+  s->min_interval.v = s->max_interval.v = 0.001;
+  s->sample_count.is_int = true;
+  s->cpu_time.is_int = true;
+  s->target_description = pyi_xstrdup("");
+  s->finfos = pyi_intern_new();
+  s->idents = pyi_intern_new();
+  s->attrs = pyi_intern_new();
+  s->strings = pyi_intern_new();
+  s->id_self = pyi_session_ident(s, "[self]", 6);
+  s->id_root = pyi_session_ident(s, "[root]", 6);
+  s->nodes = pyi_xgrow(NULL, &s->cap_nodes, 1024, sizeof *s->nodes);
+  s->nodes[0] = (pyi_stack_node){0, 0, 0};
+  s->n_nodes = 1;
+  s->node_mask = 2047;
+  s->node_slots = pyi_xcalloc(s->node_mask + 1, sizeof *s->node_slots);
+  return s;
+}
+
+static void free_strv(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+void pyi_session_free(pyi_session *s) {
+  if (!s)
+    return;
+  free(s->target_description);
+  free_strv(s->sys_path, s->n_sys_path);
+  free_strv(s->sys_prefixes, s->n_sys_prefixes);
+  free(s->start_stack);
+  pyi_intern_free(s->finfos);
+  pyi_intern_free(s->idents);
+  pyi_intern_free(s->attrs);
+  pyi_intern_free(s->strings);
+  free(s->finfo);
+  free(s->ident);
+  free(s->finfo_attrs);
+  free(s->nodes);
+  free(s->node_slots);
+  free(s->rec_stack);
+  free(s->rec_time);
+  free(s->rec_int);
+  free(s->cwd);
+  free(s);
+}
+
+/* ---- the stack trie ---------------------------------------------------- */
+
+static inline size_t node_hash(uint32_t parent, uint32_t finfo) {
+  uint64_t k = ((uint64_t)parent << 32 | finfo) * 0x9e3779b97f4a7c15ULL;
+  return (size_t)(k ^ (k >> 29));
+}
+
+static void node_rehash(pyi_session *s) {
+  size_t mask = s->node_mask * 2 + 1;
+  uint32_t *slots = pyi_xcalloc(mask + 1, sizeof *slots);
+  for (size_t n = 1; n < s->n_nodes; n++) {
+    size_t i = node_hash(s->nodes[n].parent, s->nodes[n].finfo) & mask;
+    while (slots[i])
+      i = (i + 1) & mask;
+    slots[i] = (uint32_t)n;
+  }
+  free(s->node_slots);
+  s->node_slots = slots;
+  s->node_mask = mask;
+}
+
+uint32_t pyi_session_push(pyi_session *s, uint32_t parent, uint32_t finfo) {
+  size_t i = node_hash(parent, finfo) & s->node_mask;
+  for (;;) {
+    uint32_t n = s->node_slots[i];
+    if (!n)
+      break;
+    if (s->nodes[n].parent == parent && s->nodes[n].finfo == finfo)
+      return n;
+    i = (i + 1) & s->node_mask;
+  }
+  s->nodes = pyi_xgrow(s->nodes, &s->cap_nodes, s->n_nodes + 1, sizeof *s->nodes);
+  uint32_t n = (uint32_t)s->n_nodes++;
+  s->nodes[n] = (pyi_stack_node){parent, finfo, s->nodes[parent].depth + 1};
+  s->node_slots[i] = n;
+  if (s->n_nodes * 4 > (s->node_mask + 1) * 3)
+    node_rehash(s);
+  return n;
+}
+
+void pyi_session_append(pyi_session *s, uint32_t node, double t, bool is_int) {
+  if (s->n_records == s->cap_records) {
+    size_t cap = s->cap_records;
+    s->rec_stack = pyi_xgrow(s->rec_stack, &cap, s->n_records + 1, sizeof *s->rec_stack);
+    cap = s->cap_records;
+    s->rec_time = pyi_xgrow(s->rec_time, &cap, s->n_records + 1, sizeof *s->rec_time);
+    if (s->rec_int) {
+      s->rec_int = pyi_xrealloc(s->rec_int, cap);
+      memset(s->rec_int + s->cap_records, 0, cap - s->cap_records);
+    }
+    s->cap_records = cap;
+  }
+  if (is_int && !s->rec_int)
+    s->rec_int = pyi_xcalloc(s->cap_records, 1);
+  if (s->rec_int)
+    s->rec_int[s->n_records] = is_int;
+  s->rec_stack[s->n_records] = node;
+  s->rec_time[s->n_records] = t;
+  s->n_records++;
+}
+
+size_t pyi_session_stack(const pyi_session *s, uint32_t node, uint32_t *out) {
+  size_t depth = s->nodes[node].depth;
+  for (size_t i = depth; i > 0; i--) {
+    out[i - 1] = s->nodes[node].finfo;
+    node = s->nodes[node].parent;
+  }
+  return depth;
+}
+
+/* ---- public building API ------------------------------------------------ */
+
+uint32_t pyi_session_intern_frame(pyi_session *s, const char *frame_info,
+                                  size_t len) {
+  return pyi_session_finfo(s, frame_info, len);
+}
+
+static int check_stack(const pyi_session *s, const uint32_t *frames,
+                       size_t depth, pyi_error *err) {
+  if (depth > PYI_MAX_DEPTH)
+    return pyi_fail(err, PYI_ELIMIT, "stack of %zu frames exceeds the limit of %d",
+                    depth, PYI_MAX_DEPTH);
+  for (size_t i = 0; i < depth; i++)
+    if (frames[i] == 0 || frames[i] > pyi_intern_count(s->finfos))
+      return pyi_fail(err, PYI_EARG, "unknown frame id %u", frames[i]);
+  return 0;
+}
+
+int pyi_session_set_start_call_stack(pyi_session *s, const uint32_t *frames,
+                                     size_t depth, pyi_error *err) {
+  if (check_stack(s, frames, depth, err))
+    return -1;
+  free(s->start_stack);
+  s->start_stack = pyi_xmalloc((depth ? depth : 1) * sizeof *frames);
+  if (depth)
+    memcpy(s->start_stack, frames, depth * sizeof *frames);
+  s->start_depth = depth;
+  return 0;
+}
+
+int pyi_session_add_record(pyi_session *s, const uint32_t *frames, size_t depth,
+                           double seconds, pyi_error *err) {
+  if (check_stack(s, frames, depth, err))
+    return -1;
+  uint32_t node = 0;
+  for (size_t i = 0; i < depth; i++)
+    node = pyi_session_push(s, node, frames[i]);
+  pyi_session_append(s, node, seconds, false);
+  return 0;
+}
+
+void pyi_session_set_times(pyi_session *s, double start_time, double duration,
+                           double cpu_time) {
+  s->start_time = (pyi_num){start_time, false};
+  s->duration = (pyi_num){duration, false};
+  s->cpu_time = (pyi_num){cpu_time, false};
+}
+
+void pyi_session_set_intervals(pyi_session *s, double min_interval,
+                               double max_interval) {
+  s->min_interval = (pyi_num){min_interval, false};
+  s->max_interval = (pyi_num){max_interval, false};
+}
+
+void pyi_session_set_sample_count(pyi_session *s, double n) {
+  s->sample_count = (pyi_num){n, n == floor(n) && fabs(n) < 9e15};
+}
+
+void pyi_session_set_target_description(pyi_session *s, const char *text,
+                                        size_t len) {
+  free(s->target_description);
+  s->target_description = pyi_xstrndup(text, len);
+  s->target_description_len = len;
+}
+
+static void push_str(char ***v, size_t *n, size_t *cap, const char *str) {
+  *v = pyi_xgrow(*v, cap, *n + 1, sizeof **v);
+  (*v)[(*n)++] = pyi_xstrdup(str);
+}
+
+void pyi_session_add_sys_path(pyi_session *s, const char *path) {
+  push_str(&s->sys_path, &s->n_sys_path, &s->cap_sys_path, path);
+}
+
+void pyi_session_add_sys_prefix(pyi_session *s, const char *prefix) {
+  push_str(&s->sys_prefixes, &s->n_sys_prefixes, &s->cap_sys_prefixes, prefix);
+}
+
+double pyi_session_start_time(const pyi_session *s) { return s->start_time.v; }
+double pyi_session_duration(const pyi_session *s) { return s->duration.v; }
+double pyi_session_min_interval(const pyi_session *s) { return s->min_interval.v; }
+double pyi_session_max_interval(const pyi_session *s) { return s->max_interval.v; }
+double pyi_session_sample_count(const pyi_session *s) { return s->sample_count.v; }
+double pyi_session_cpu_time(const pyi_session *s) { return s->cpu_time.v; }
+const char *pyi_session_target_description(const pyi_session *s, size_t *len) {
+  if (len)
+    *len = s->target_description_len;
+  return s->target_description;
+}
+size_t pyi_session_sys_path_count(const pyi_session *s) { return s->n_sys_path; }
+const char *pyi_session_sys_path(const pyi_session *s, size_t i) {
+  return i < s->n_sys_path ? s->sys_path[i] : NULL;
+}
+size_t pyi_session_sys_prefix_count(const pyi_session *s) {
+  return s->n_sys_prefixes;
+}
+const char *pyi_session_sys_prefix(const pyi_session *s, size_t i) {
+  return i < s->n_sys_prefixes ? s->sys_prefixes[i] : NULL;
+}
+size_t pyi_session_record_count(const pyi_session *s) { return s->n_records; }
+
+const char *pyi_session_string(const pyi_session *s, uint32_t id) {
+  return pyi_intern_str(s->strings, id, NULL);
+}
+
+/* ---- combine and resample ------------------------------------------------ */
+
+/* Copies the records of 'src' into 'dst', re-interning frame infos. */
+static void copy_records(pyi_session *dst, const pyi_session *src, size_t from,
+                         size_t to, const double *times) {
+  uint32_t nf = pyi_intern_count(src->finfos);
+  uint32_t *map = pyi_xcalloc((size_t)nf + 1, sizeof *map);
+  uint32_t *nodemap = pyi_xcalloc(src->n_nodes, sizeof *nodemap);
+  for (uint32_t f = 1; f <= nf; f++) {
+    size_t len;
+    const char *str = pyi_intern_str(src->finfos, f, &len);
+    map[f] = pyi_session_finfo(dst, str, len);
+  }
+  /* parents always precede children in the trie, so one pass maps all */
+  for (size_t n = 1; n < src->n_nodes; n++)
+    nodemap[n] = pyi_session_push(dst, nodemap[src->nodes[n].parent],
+                                  map[src->nodes[n].finfo]);
+  for (size_t r = from; r < to; r++)
+    pyi_session_append(dst, nodemap[src->rec_stack[r]],
+                       times ? times[r] : src->rec_time[r],
+                       src->rec_int && src->rec_int[r]);
+  free(map);
+  free(nodemap);
+}
+
+static void copy_meta(pyi_session *d, const pyi_session *s) {
+  d->start_time = s->start_time;
+  d->duration = s->duration;
+  d->min_interval = s->min_interval;
+  d->max_interval = s->max_interval;
+  d->sample_count = s->sample_count;
+  d->cpu_time = s->cpu_time;
+  pyi_session_set_target_description(d, s->target_description,
+                                     s->target_description_len);
+  for (size_t i = 0; i < s->n_sys_path; i++)
+    pyi_session_add_sys_path(d, s->sys_path[i]);
+  for (size_t i = 0; i < s->n_sys_prefixes; i++)
+    pyi_session_add_sys_prefix(d, s->sys_prefixes[i]);
+  free(d->start_stack);
+  d->start_stack = pyi_xmalloc((s->start_depth ? s->start_depth : 1) * sizeof(uint32_t));
+  d->start_depth = s->start_depth;
+  for (size_t i = 0; i < s->start_depth; i++) {
+    size_t len;
+    const char *str = pyi_intern_str(s->finfos, s->start_stack[i], &len);
+    d->start_stack[i] = pyi_session_finfo(d, str, len);
+  }
+}
+
+static pyi_num num_add(pyi_num a, pyi_num b) {
+  return (pyi_num){a.v + b.v, a.is_int && b.is_int};
+}
+
+static bool has_str(char **v, size_t n, const char *str) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(v[i], str) == 0)
+      return true;
+  return false;
+}
+
+pyi_session *pyi_session_combine(const pyi_session *a, const pyi_session *b) {
+  if (a->start_time.v > b->start_time.v) {
+    const pyi_session *t = a;
+    a = b;
+    b = t;
+  }
+  pyi_session *s = pyi_session_new();
+  copy_meta(s, a);
+  /* min()/max() keep the first argument on ties, as Python's do */
+  if (b->min_interval.v < a->min_interval.v)
+    s->min_interval = b->min_interval;
+  if (b->max_interval.v > a->max_interval.v)
+    s->max_interval = b->max_interval;
+  s->duration = num_add(a->duration, b->duration);
+  s->sample_count = num_add(a->sample_count, b->sample_count);
+  s->cpu_time = num_add(a->cpu_time, b->cpu_time);
+  for (size_t i = 0; i < b->n_sys_path; i++)
+    if (!has_str(a->sys_path, a->n_sys_path, b->sys_path[i]))
+      pyi_session_add_sys_path(s, b->sys_path[i]);
+  /* a set union in Python (order unspecified); first-seen order here */
+  size_t keep = 0;
+  for (size_t i = 0; i < s->n_sys_prefixes; i++) {
+    if (has_str(s->sys_prefixes, keep, s->sys_prefixes[i]))
+      free(s->sys_prefixes[i]);
+    else
+      s->sys_prefixes[keep++] = s->sys_prefixes[i];
+  }
+  s->n_sys_prefixes = keep;
+  for (size_t i = 0; i < b->n_sys_prefixes; i++)
+    if (!has_str(s->sys_prefixes, s->n_sys_prefixes, b->sys_prefixes[i]))
+      pyi_session_add_sys_prefix(s, b->sys_prefixes[i]);
+  copy_records(s, a, 0, a->n_records, NULL);
+  copy_records(s, b, 0, b->n_records, NULL);
+  return s;
+}
+
+pyi_session *pyi_session_resample(const pyi_session *src, double interval) {
+  pyi_session *s = pyi_session_new();
+  copy_meta(s, src);
+  s->min_interval = s->max_interval = (pyi_num){interval, false};
+  /* the kept records carry the whole accumulated time (pyinstrument) */
+  double *times = pyi_xmalloc((src->n_records ? src->n_records : 1) * sizeof *times);
+  double acc = 0.0;
+  size_t kept = 0;
+  uint32_t *keep_stack = pyi_xmalloc((src->n_records ? src->n_records : 1) * sizeof *keep_stack);
+  for (size_t r = 0; r < src->n_records; r++) {
+    acc += src->rec_time[r];
+    if (acc >= interval) {
+      times[kept] = acc;
+      keep_stack[kept++] = src->rec_stack[r];
+      acc = fmod(acc, interval);
+      if (acc < 0)
+        acc += interval;
+    }
+  }
+  /* build a compacted source view: only the kept records */
+  pyi_session view = *src;
+  view.rec_stack = keep_stack;
+  view.rec_time = times;
+  view.rec_int = NULL;
+  view.n_records = kept;
+  copy_records(s, &view, 0, kept, NULL);
+  s->sample_count = (pyi_num){(double)kept, true};
+  free(times);
+  free(keep_stack);
+  return s;
+}

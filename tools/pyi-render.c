@@ -1,0 +1,58 @@
+/* pyi-render - renders a .pyisession file, as `pyinstrument --load` does.
+ * Parses options and calls libsession; nothing else. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void usage(void) {
+  printf("Usage: pyi-render [options] FILE|-\n\n"
+         "Renders a pyinstrument session (.pyisession, plain or gzip; - reads\n"
+         "stdin) as a report.\n\nOptions:\n%s\n"
+         "Exit status: 0 success, 1 unreadable or invalid input or a failed write,\n"
+         "2 bad command line or renderer option.\n",
+         cli_render_help);
+}
+
+int main(int argc, char **argv) {
+  static const struct option longopts[] = {CLI_RENDER_LONG, {0, 0, 0, 0}};
+  struct cli_render r;
+  int c, rc = CLI_CONTINUE;
+  cli_set_program(argv[0]);
+  cli_render_init(&r);
+  while ((c = getopt_long(argc, argv, "+" CLI_RENDER_SHORT "h", longopts, NULL)) != -1) {
+    if (cli_render_option(&r, c, optarg, &rc))
+      continue;
+    if (c == 'h') {
+      usage();
+      return CLI_OK;
+    }
+    if (c == OPT_VERSION) {
+      cli_version();
+      return CLI_OK;
+    }
+    return CLI_EXIT_USAGE; /* getopt printed the problem */
+  }
+  if (rc != CLI_CONTINUE)
+    return rc;
+  if (optind != argc - 1)
+    return cli_usage_error(optind == argc ? "no session file given"
+                                          : "only one session file can be rendered");
+  pyi_opts *o = cli_render_opts(&r);
+  if (!o)
+    return CLI_EXIT_USAGE;
+  if (pyi_renderer_is_binary(r.renderer) && !r.output && isatty(1)) {
+    pyi_opts_free(o);
+    return cli_usage_error("can't write binary output to a terminal; use -o FILE");
+  }
+  pyi_error err = {0};
+  pyi_session *s = pyi_session_load(argv[optind], &err);
+  if (!s || pyi_render_file(s, r.renderer, o, r.output, stderr, &err) != 0)
+    rc = cli_fail(&err);
+  else
+    rc = CLI_OK;
+  pyi_session_free(s);
+  pyi_opts_free(o);
+  return rc;
+}
