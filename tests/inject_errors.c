@@ -14,7 +14,9 @@
  * stdio streams on such files are rebuilt with fopencookie over the
  * descriptor, because glibc's stdio writes through internal calls that a
  * preloaded write() never sees. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>

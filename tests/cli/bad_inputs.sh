@@ -51,6 +51,7 @@ fail() {
 expect_bad() {
   case_=$1 r=$2 arg=${3:-$1}
   checked=$((checked + 1))
+  rm -rf "$tmp/out" && mkdir "$tmp/out"
   printf 'previous report, must survive\n' >"$tmp/out/report"
   cp "$tmp/out/report" "$tmp/before"
   set +e
