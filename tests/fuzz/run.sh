@@ -48,19 +48,39 @@ PY
 cp "$S"/regress/load/* "$B/corpus/load/" 2>/dev/null || true
 cp "$S"/regress/render/* "$B/corpus/render/" 2>/dev/null || true
 
+# FUZZ_KEEP_GOING=1: both targets at once, each in libFuzzer's fork mode,
+# going on after a crash so that one long run finds more than one bug.
+extra=""
+if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+  extra="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
+fi
+before=$(find "$B/artifacts" -type f | wc -l)
+fuzz() { # target
+  echo "fuzz_$1: $FUZZ_TIME s from $(find "$B/corpus/$1" -type f | wc -l) inputs"
+  # shellcheck disable=SC2086 # extra holds several options
+  "$B/fuzz_$1" -max_total_time="$FUZZ_TIME" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=262144 -dict="$S/pyisession.dict" $extra \
+    -artifact_prefix="$B/artifacts/$1-" -print_final_stats=1 \
+    "$B/corpus/$1" >"$B/fuzz_$1.log" 2>&1
+}
 status=0
+if [ -n "$extra" ]; then
+  fuzz load &
+  fuzz render &
+  wait || true
+else
+  for t in load render; do
+    fuzz $t || status=1
+  done
+fi
 for t in load render; do
-  echo "fuzz_$t: $FUZZ_TIME s from $(find "$B/corpus/$t" -type f | wc -l) inputs"
-  if ! "$B/fuzz_$t" -max_total_time="$FUZZ_TIME" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=262144 -dict="$S/pyisession.dict" \
-    -artifact_prefix="$B/artifacts/$t-" -print_final_stats=1 \
-    "$B/corpus/$t" >"$B/fuzz_$t.log" 2>&1; then
-    status=1
-    echo "fuzz_$t FOUND A PROBLEM; input kept under $B/artifacts/:" >&2
-    grep -E 'ERROR|SUMMARY|Test unit written|fuzz_(load|render):' \
-      "$B/fuzz_$t.log" | head -20 >&2
-  fi
+  grep -E 'ERROR|SUMMARY|runtime error|Test unit written|fuzz_(load|render):' \
+    "$B/fuzz_$t.log" | sort | uniq -c | sort -rn | head -20 >&2
   grep -E '^stat::(number_of_executed_units|peak_rss_mb)|cov:' \
     "$B/fuzz_$t.log" | tail -3
 done
-exit $status
+after=$(find "$B/artifacts" -type f | wc -l)
+if [ "$after" -gt "$before" ] || [ $status -ne 0 ]; then
+  echo "make fuzz: problems found; inputs in $B/artifacts/" >&2
+  exit 1
+fi
