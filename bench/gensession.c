@@ -6,8 +6,13 @@
  * recursive bursts, and samples in timeline order that change a little at a
  * time (so the file compresses like a real one). Deterministic for a seed.
  *
- *   gensession -n 1M [-s SEED] [-f FUNCS] [-o FILE] [-z FILE.gz] [-l LEVEL]
+ *   gensession -n 1M [-s SEED] [-r WALK_SEED] [-t START_TIME] [-f FUNCS]
+ *              [-o FILE] [-z FILE.gz] [-l LEVEL]
  *   gensession -D DEPTH [-n N] ...   N samples of one DEPTH-deep recursion
+ *
+ * -s picks the program (files, functions, call graph), -r the run through
+ * it: the same -s with two -r values gives two recordings of one program,
+ * as pyi-combine and pyi-diff expect.
  */
 #include <errno.h>
 #include <math.h>
@@ -402,10 +407,13 @@ static void step(const struct program *p, struct slot *st, uint32_t *depth,
   }
 }
 
-static void write_session(struct out *o, const struct program *p, uint64_t n) {
+static void write_session(struct out *o, const struct program *p, uint64_t n,
+                          double start_time) {
   static const uint32_t start_lines[START_DEPTH] = {0, 198, 88, 684, 405};
   double total = 0;
-  puts_(o, "{\"start_time\": 1700000000.25, \"duration\": ");
+  puts_(o, "{\"start_time\": ");
+  put_double(o, start_time);
+  puts_(o, ", \"duration\": ");
   /* duration and cpu_time need the sum of times, known only at the end: the
    * times come from a fixed table, so sum them in a first pass */
   uint64_t tstate = rng_state;
@@ -501,9 +509,11 @@ static uint64_t parse_count(const char *s) {
 }
 
 static void usage(int rc) {
-  fputs("usage: gensession [-n SAMPLES] [-s SEED] [-f FUNCTIONS] [-D DEPTH]\n"
-        "                  [-o FILE] [-z FILE.gz] [-l GZIP_LEVEL]\n"
+  fputs("usage: gensession [-n SAMPLES] [-s SEED] [-r WALK_SEED] [-t START]\n"
+        "                  [-f FUNCTIONS] [-D DEPTH] [-o FILE] [-z FILE.gz]\n"
+        "                  [-l GZIP_LEVEL]\n"
         "Writes a synthetic .pyisession (default 10k samples to stdout).\n"
+        "-s picks the program, -r the run through it (default: from -s).\n"
         "-z writes a gzip copy in the same pass; -o - is stdout.\n"
         "-D writes SAMPLES samples of one DEPTH-deep recursive stack.\n",
         rc ? stderr : stdout);
@@ -511,14 +521,17 @@ static void usage(int rc) {
 }
 
 int main(int argc, char **argv) {
-  uint64_t n = 10000, seed = 1, nfuncs = 5000, deep = 0;
+  uint64_t n = 10000, seed = 1, walk_seed = 0, nfuncs = 5000, deep = 0;
+  double start_time = 1700000000.25;
   int level = 6, c;
   static struct out o;
   o.plain_name = "-";
-  while ((c = getopt(argc, argv, "n:s:f:D:o:z:l:h")) != -1) {
+  while ((c = getopt(argc, argv, "n:s:r:t:f:D:o:z:l:h")) != -1) {
     switch (c) {
     case 'n': n = parse_count(optarg); break;
     case 's': seed = strtoull(optarg, NULL, 10); break;
+    case 'r': walk_seed = strtoull(optarg, NULL, 10); break;
+    case 't': start_time = strtod(optarg, NULL); break;
     case 'f': nfuncs = parse_count(optarg); break;
     case 'D': deep = parse_count(optarg); break;
     case 'o': o.plain_name = optarg; break;
@@ -548,7 +561,9 @@ int main(int argc, char **argv) {
   } else {
     static struct program p;
     build_program(&p, (uint32_t)nfuncs);
-    write_session(&o, &p, n);
+    if (walk_seed)
+      rng_state = walk_seed * 0x9e3779b97f4a7c15ull + 7;
+    write_session(&o, &p, n, start_time);
   }
   flush_out(&o);
   if (o.gz) {
