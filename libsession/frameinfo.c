@@ -121,6 +121,8 @@ uint32_t pyi_session_finfo(pyi_session *s, const char *str, size_t len) {
                                  s->n_finfo_attrs + 1, sizeof *s->finfo_attrs);
       s->finfo_attrs[s->n_finfo_attrs++] = aid;
       fi->nattrs++;
+      if (alen && (a[0] == 'c' || a[0] == 'h'))
+        fi->has_ch = true;
       if (alen && a[0] == 'h')
         hkind = (hkind == 0 && alen == 2 && a[1] == '1') ? 1 : 2;
       if (!q || fi->nattrs == UINT16_MAX)

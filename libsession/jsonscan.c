@@ -116,28 +116,31 @@ int pyi_scan_raw_string(pyi_scan *sc, const char **raw, size_t *len,
   for (;;) {
     const char *b = sc->buf + sc->pos;
     size_t avail = sc->end - sc->pos;
+    /* the closing quote is the first one not escaped by an odd run of
+     * backslashes; control characters are refused when decoding */
     while (i < avail) {
-      unsigned char ch = (unsigned char)b[i];
-      if (ch == '"') {
+      const char *q = memchr(b + i, '"', avail - i);
+      if (!q) {
+        i = avail;
+        break;
+      }
+      size_t k = (size_t)(q - b), bs = 0;
+      while (k - bs > 1 && b[k - bs - 1] == '\\')
+        bs++;
+      if (bs % 2 == 0) {
         *raw = b + 1;
-        *len = i - 1;
-        sc->pos += i + 1;
+        *len = k - 1;
+        sc->pos += k + 1;
         return 0;
       }
-      if (ch == '\\')
-        i += 2;
-      else if (ch < 0x20) {
-        sc->pos += i;
-        return pyi_scan_fail(sc, PYI_EFORMAT, where, "control character in a string");
-      } else
-        i++;
+      i = k + 1;
     }
     if (i > PYI_MAX_STRING)
       return pyi_scan_fail(sc, PYI_ELIMIT, where, "string longer than 64 MiB");
-    long n = fill(sc, i + 1 > avail + CHUNK / 2 ? i + 1 : avail + CHUNK / 2);
+    long n = fill(sc, avail + CHUNK / 2);
     if (n < 0)
       return -1;
-    if ((size_t)n <= i) {
+    if ((size_t)n <= avail) {
       sc->pos = sc->end;
       return pyi_scan_fail(sc, PYI_EFORMAT, where,
                            "unexpected end of input inside a string (truncated file?)");
@@ -222,11 +225,14 @@ int pyi_scan_decode(pyi_scan *sc, const char *raw, size_t len, pyi_buf *out,
   size_t i = 0;
   while (i < len) {
     size_t start = i;
-    while (i < len && raw[i] != '\\' && (unsigned char)raw[i] < 0x80)
+    while (i < len && raw[i] != '\\' && (unsigned char)raw[i] < 0x80 &&
+           (unsigned char)raw[i] >= 0x20)
       i++;
     pyi_buf_put(out, raw + start, i - start);
     if (i >= len)
       break;
+    if ((unsigned char)raw[i] < 0x20)
+      return pyi_scan_fail(sc, PYI_EFORMAT, where, "control character in a string");
     if ((unsigned char)raw[i] >= 0x80) {
       size_t n = utf8_len((const unsigned char *)raw + i, len - i);
       if (!n)

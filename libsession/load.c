@@ -109,6 +109,11 @@ struct loader {
   pyi_intern_table *raw; /* raw escaped frame-info bytes -> raw id */
   uint32_t *raw_finfo;   /* raw id -> frame info id */
   size_t raw_cap;
+  /* the previous record, per depth: consecutive samples share most of
+   * their stack, and a byte comparison with the string at the same depth
+   * is cheaper than hashing (prev_node[0] is the empty stack) */
+  uint32_t *prev_raw, *prev_node;
+  size_t prev_len; /* entries of prev_raw that are valid */
   unsigned seen;
 };
 
@@ -116,14 +121,26 @@ static int read_num(struct loader *L, pyi_num *out, const char *key) {
   return pyi_scan_number(&L->sc, out, key);
 }
 
-/* A frame-info string, through the raw-bytes cache. */
-static int read_finfo(struct loader *L, uint32_t *out, const char *where) {
+/* A frame-info string, through the raw-bytes cache; '*rid_out' gets its
+ * raw id. 'same' is the raw id the string probably has (0: no guess). */
+static int read_finfo_raw(struct loader *L, uint32_t *out, uint32_t same,
+                          uint32_t *rid_out, const char *where) {
   const char *raw;
   size_t len;
   if (pyi_scan_raw_string(&L->sc, &raw, &len, where))
     return -1;
+  if (same) {
+    size_t slen;
+    const char *s = pyi_intern_str(L->raw, same, &slen);
+    if (slen == len && memcmp(s, raw, len) == 0) {
+      *rid_out = same;
+      *out = L->raw_finfo[same];
+      return 0;
+    }
+  }
   uint32_t n = pyi_intern_count(L->raw);
   uint32_t rid = pyi_intern(L->raw, raw, len);
+  *rid_out = rid;
   if (rid <= n) {
     *out = L->raw_finfo[rid];
     return 0;
@@ -134,6 +151,11 @@ static int read_finfo(struct loader *L, uint32_t *out, const char *where) {
                            sizeof *L->raw_finfo);
   *out = L->raw_finfo[rid] = pyi_session_finfo(L->s, L->str.ptr, L->str.len);
   return 0;
+}
+
+static int read_finfo(struct loader *L, uint32_t *out, const char *where) {
+  uint32_t rid;
+  return read_finfo_raw(L, out, 0, &rid, where);
 }
 
 static int read_str_array(struct loader *L, const char *key,
@@ -206,22 +228,28 @@ static int read_records(struct loader *L) {
     if (pyi_scan_expect(sc, '[', key) || pyi_scan_expect(sc, '[', key))
       return -1;
     uint32_t node = 0;
+    bool same = true; /* the stack so far equals the previous record's */
     int c = pyi_scan_peek(sc);
     if (c != ']') {
-      for (;;) {
-        uint32_t fi;
-        if (read_finfo(L, &fi, key))
-          return -1;
-        if (s->nodes[node].depth == PYI_MAX_DEPTH)
+      for (size_t d = 0;; d++) {
+        uint32_t fi, rid;
+        if (d == PYI_MAX_DEPTH)
           return pyi_scan_fail(sc, PYI_ELIMIT, key,
                                "stack deeper than the limit of 8192 frames");
-        node = pyi_session_push(s, node, fi);
+        uint32_t guess = d < L->prev_len ? L->prev_raw[d] : 0;
+        if (read_finfo_raw(L, &fi, guess, &rid, key))
+          return -1;
+        same = same && rid == guess;
+        node = same ? L->prev_node[d + 1] : pyi_session_push(s, node, fi);
+        L->prev_raw[d] = rid;
+        L->prev_node[d + 1] = node;
         c = pyi_scan_peek(sc);
         if (c != ',')
           break;
         sc->pos++;
       }
     }
+    L->prev_len = s->nodes[node].depth;
     pyi_num t;
     if (pyi_scan_expect(sc, ']', key) || pyi_scan_expect(sc, ',', key) ||
         pyi_scan_number(sc, &t, key) || pyi_scan_expect(sc, ']', key))
@@ -367,12 +395,16 @@ static int read_document(struct loader *L) {
 
 static pyi_session *load(pyi_scan *sc) {
   struct loader L = {.s = pyi_session_new(), .raw = pyi_intern_new()};
+  L.prev_raw = pyi_xmalloc(PYI_MAX_DEPTH * sizeof *L.prev_raw);
+  L.prev_node = pyi_xcalloc(PYI_MAX_DEPTH + 1, sizeof *L.prev_node);
   L.sc = *sc;
   int rc = read_document(&L);
   *sc = L.sc;
   pyi_buf_release(&L.str);
   pyi_intern_free(L.raw);
   free(L.raw_finfo);
+  free(L.prev_raw);
+  free(L.prev_node);
   if (rc) {
     pyi_session_free(L.s);
     return NULL;

@@ -50,7 +50,8 @@ typedef struct pyi_finfo {
   uint32_t ident;
   uint32_t attr_first; /* index into s->finfo_attrs */
   uint16_t nattrs;
-  bool hide; /* has an attribute whose first char is 'h' */
+  bool hide;   /* has an attribute whose first char is 'h' */
+  bool has_ch; /* has a 'c' or 'h' attribute (all most trees keep) */
 } pyi_finfo;
 
 typedef struct pyi_stack_node {

@@ -1,0 +1,64 @@
+#!/bin/sh
+# One command to get going on a Debian machine (run as root, or with sudo):
+#   ./setup.sh        install the packages, build, install, run the demo
+#   ./setup.sh test   install the packages, build, run every test (also
+#                     with AddressSanitizer and UBSan)
+set -eu
+cd "$(dirname "$0")"
+mode=${1:-demo}
+case $mode in demo | test) ;; *)
+  echo "usage: $0 [demo|test]" >&2
+  exit 2
+  ;;
+esac
+
+# Debian packages: build tools, then the libraries named in README.md
+packages="build-essential autoconf automake libtool pkg-config
+  libcjson-dev libcmark-dev zlib1g-dev libpcre2-dev check python3 python3-dev"
+if [ "$mode" = test ]; then
+  packages="$packages valgrind"
+fi
+if [ -f tests/packages.txt ] && [ "$mode" = test ]; then
+  packages="$packages $(grep -v '^#' tests/packages.txt)"
+fi
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "setup: installing$missing"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+
+if [ "$mode" = test ]; then
+  ./configure -q --enable-werror
+  make -j"$jobs" >/dev/null
+  make -j"$jobs" check
+  # the same suite rebuilt with AddressSanitizer and UBSan
+  make distclean >/dev/null
+  ./configure -q --enable-werror --enable-sanitizers
+  make -j"$jobs" >/dev/null
+  ASAN_OPTIONS=detect_leaks=1 make -j"$jobs" check
+  echo "setup: all tests passed"
+  exit 0
+fi
+
+./configure -q
+make -j"$jobs" >/dev/null
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+$sudo make install >/dev/null
+$sudo ldconfig 2>/dev/null || true
+echo "setup: installed pyi-render to $(command -v pyi-render || echo /usr/local/bin/pyi-render)"
+echo
+pyi-render examples/demo.pyisession
+if pyi-render -r html -o demo-report.html examples/demo.pyisession 2>/dev/null; then
+  echo "setup: wrote the HTML report demo-report.html"
+fi

@@ -1,0 +1,180 @@
+/* check_misc.c - float repr, escaping, the options map, combine, resample,
+ * the JSON renderer and atomic output. */
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_suites.h"
+#include "escape.h"
+#include "floatfmt.h"
+#include "opts.h"
+#include "session.h"
+
+START_TEST(float_repr_matches_python) {
+  static const struct {
+    double v;
+    const char *s;
+  } cases[] = {{0.0001, "0.0001"}, {0.1 + 0.2, "0.30000000000000004"}, {100.0, "100.0"},
+               {1e15, "1000000000000000.0"}, {9999999999999998.0, "9999999999999998.0"},
+               {1700000000.25, "1700000000.25"}, {-0.0, "-0.0"}, {1e-05, "1e-05"},
+               {2.5e-05, "2.5e-05"}, {1e16, "1e+16"}, {1.2345678901234568e+17, "1.2345678901234568e+17"},
+               {1.5e20, "1.5e+20"}, {5e-324, "5e-324"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
+               {0.81, "0.81"}, {0.123456789, "0.123456789"}};
+  char buf[40];
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    pyi_float_repr(cases[i].v, buf);
+    ck_assert_str_eq(buf, cases[i].s);
+  }
+  pyi_float_repr(NAN, buf);
+  ck_assert_str_eq(buf, "NaN");
+  pyi_num_repr(3, true, buf);
+  ck_assert_str_eq(buf, "3");
+}
+END_TEST
+
+START_TEST(json_escapes_both_dialects) {
+  pyi_buf b = PYI_BUF_INIT;
+  const char in[] = "a\"\\\n\t\x01\x7f\xc3\xbc\xf0\x9f\x98\x80/\xed\xb3\xbf";
+  pyi_json_ascii_buf(&b, in, sizeof in - 1);
+  ck_assert_str_eq(b.ptr, "\"a\\\"\\\\\\n\\t\\u0001\\u007f\\u00fc\\ud83d\\ude00/\\udcff\"");
+  pyi_buf_clear(&b);
+  pyi_json_utf8_buf(&b, in, sizeof in - 1);
+  ck_assert_str_eq(b.ptr, "\"a\\\"\\\\\\n\\t\\u0001\x7f\xc3\xbc\xf0\x9f\x98\x80/\\udcff\"");
+  pyi_buf_clear(&b);
+  pyi_json_ascii_buf(&b, "x\0y", 3);
+  ck_assert_str_eq(b.ptr, "\"x\\u0000y\"");
+  pyi_buf_release(&b);
+}
+END_TEST
+
+START_TEST(opts_follow_dash_p_rules) {
+  pyi_opts *o = pyi_opts_new();
+  pyi_error err = {0};
+  ck_assert_int_eq(pyi_opts_set(o, "time", "percent_of_total", &err), 0);
+  ck_assert_str_eq(pyi_opt_string(o, "time"), "percent_of_total");
+  ck_assert_int_eq(pyi_opts_set(o, "x", "1e3", &err), 0);
+  ck_assert_double_eq(pyi_opt(o, "x")->valuedouble, 1000);
+  ck_assert_int_eq(pyi_opts_set(o, "q", "\"a\"", &err), 0);
+  ck_assert_str_eq(pyi_opt_string(o, "q"), "a");
+  ck_assert_int_eq(pyi_opts_set(o, "e", "", &err), 0);
+  ck_assert_str_eq(pyi_opt_string(o, "e"), "");
+  ck_assert_int_eq(pyi_opts_set(o, "u", "0", &err), 0);
+  ck_assert(!pyi_opt_bool(o, "u", true));
+  ck_assert_int_ne(pyi_opts_set(o, "processor_options.filter_threshold", "0", &err), 0);
+  ck_assert_int_eq(pyi_opts_set(o, "processor_options", "{\"filter_threshold\": 0.5}", &err), 0);
+  ck_assert_int_eq(pyi_opts_set(o, "processor_options.hide_regex", "a.*", &err), 0);
+  pyi_proc_opts p;
+  ck_assert_int_eq(pyi_opt_proc(o, &p, &err), 0);
+  ck_assert_double_eq(p.filter_threshold, 0.5);
+  ck_assert_str_eq(p.hide_regex, "a.*");
+  ck_assert_ptr_null(p.show_regex);
+  pyi_opts_free(o);
+}
+END_TEST
+
+#define SESSION(start, dur, path, prefixes, desc)                                      \
+  "{\"start_time\": " start ", \"duration\": " dur ", \"min_interval\": 0.002, "       \
+  "\"max_interval\": 0.002, \"sample_count\": 1, \"start_call_stack\": [], "          \
+  "\"target_description\": \"" desc "\", \"cpu_time\": 0.25, \"sys_path\": " path ", " \
+  "\"sys_prefixes\": " prefixes ", \"frame_records\": [[[\"" desc "\"], 0.1]]}"
+
+START_TEST(combine_orders_by_start_time) {
+  pyi_session *a = session_from_json(SESSION("5.0", "0.1", "[\"/p1\", \"/p2\"]", "[\"/u\", \"/v\"]", "A"));
+  pyi_session *b = session_from_json(SESSION("3.0", "0.2", "[\"/p2\", \"/p3\"]", "[\"/w\", \"/u\"]", "B"));
+  pyi_session *c = pyi_session_combine(a, b);
+  ck_assert_double_eq(pyi_session_start_time(c), 3.0);
+  ck_assert_double_eq_tol(pyi_session_duration(c), 0.3, 1e-15);
+  ck_assert_double_eq(pyi_session_cpu_time(c), 0.5);
+  ck_assert_double_eq(pyi_session_sample_count(c), 2);
+  ck_assert_str_eq(pyi_session_target_description(c, NULL), "B");
+  ck_assert_uint_eq(pyi_session_sys_path_count(c), 3);
+  ck_assert_str_eq(pyi_session_sys_path(c, 2), "/p1");
+  ck_assert_uint_eq(pyi_session_sys_prefix_count(c), 3);
+  ck_assert_uint_eq(pyi_session_record_count(c), 2);
+  /* B's record first */
+  uint32_t stack[4];
+  ck_assert_uint_eq(pyi_session_stack(c, c->rec_stack[0], stack), 1);
+  ck_assert_str_eq(pyi_intern_str(c->finfos, stack[0], NULL), "B");
+  pyi_session_free(a);
+  pyi_session_free(b);
+  pyi_session_free(c);
+}
+END_TEST
+
+START_TEST(resample_keeps_accumulated_time) {
+  pyi_session *s = session_from_json(
+      "{\"start_time\": 1, \"duration\": 4, \"sample_count\": 6, \"start_call_stack\": [], "
+      "\"target_description\": \"T\", \"cpu_time\": 0, \"frame_records\": ["
+      "[[\"a\"], 0.3], [[\"b\"], 0.3], [[\"c\"], 0.5], [[\"d\"], 0.1], [[\"e\"], 2.5], [[\"f\"], 0.05]]}");
+  pyi_session *r = pyi_session_resample(s, 1.0);
+  ck_assert_uint_eq(pyi_session_record_count(r), 2);
+  ck_assert_double_eq_tol(r->rec_time[0], 1.1, 1e-12);
+  ck_assert_double_eq_tol(r->rec_time[1], 2.7, 1e-12);
+  ck_assert_double_eq(pyi_session_sample_count(r), 2);
+  ck_assert_double_eq(pyi_session_min_interval(r), 1.0);
+  pyi_session_free(r);
+  pyi_session_free(s);
+}
+END_TEST
+
+START_TEST(json_renderer_matches_pyinstrument) {
+  pyi_error err = {0};
+  pyi_session *s = pyi_session_load(data_path("good/ex.pyisession"), &err);
+  char *j = render_with(s, "json", NULL);
+  ck_assert_ptr_nonnull(strstr(j, "{\"start_time\": 1700000000.250000,\"duration\": 0.810000,"
+                                  "\"sample_count\": 5,\"target_description\": \"Program: app.py\","
+                                  "\"cpu_time\": 0.875000,\"root_frame\": {\"function\": \"main\","
+                                  "\"file_path_short\": \"app.py\",\"file_path\": \"/app/app.py\","
+                                  "\"line_no\": 1,\"time\": 0.804000,\"await_time\": 0.000000,"
+                                  "\"is_application_code\": true,\"children\": ["));
+  ck_assert_ptr_nonnull(strstr(j, "\"children\": [],\"group_id\": \""));
+  ck_assert_ptr_nonnull(strstr(j, ",\"class_name\": \"JSONDecoder\"}"));
+  ck_assert_int_eq(j[strlen(j) - 1], '\n');
+  free(j);
+  pyi_session_free(s);
+}
+END_TEST
+
+START_TEST(failed_render_leaves_existing_file) {
+  pyi_error err = {0};
+  pyi_session *s = pyi_session_load(data_path("good/ex.pyisession"), &err);
+  char dir[] = "/tmp/pyi-out-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  char path[128];
+  snprintf(path, sizeof path, "%s/report.txt", dir);
+  FILE *f = fopen(path, "w");
+  fputs("precious", f);
+  fclose(f);
+  pyi_opts *o = pyi_opts_new();
+  pyi_opts_set(o, "processor_options", "{\"hide_regex\": \"(bad\"}", &err);
+  ck_assert_int_ne(pyi_render_file(s, "text", o, path, NULL, &err), 0);
+  ck_assert_ptr_nonnull(strstr(err.msg, "regular expression"));
+  char buf[32] = {0};
+  f = fopen(path, "r");
+  ck_assert_uint_eq(fread(buf, 1, sizeof buf - 1, f), 8);
+  fclose(f);
+  ck_assert_str_eq(buf, "precious");
+  /* and a successful render replaces it, leaving no temporary file */
+  ck_assert_int_eq(pyi_render_file(s, "text", NULL, path, NULL, &err), 0);
+  unlink(path);
+  ck_assert_int_eq(rmdir(dir), 0); /* fails if a temporary file remained */
+  pyi_opts_free(o);
+  pyi_session_free(s);
+}
+END_TEST
+
+Suite *misc_suite(void) {
+  Suite *s = suite_create("misc");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, float_repr_matches_python);
+  tcase_add_test(tc, json_escapes_both_dialects);
+  tcase_add_test(tc, opts_follow_dash_p_rules);
+  tcase_add_test(tc, combine_orders_by_start_time);
+  tcase_add_test(tc, resample_keeps_accumulated_time);
+  tcase_add_test(tc, json_renderer_matches_pyinstrument);
+  tcase_add_test(tc, failed_render_leaves_existing_file);
+  suite_add_tcase(s, tc);
+  return s;
+}
