@@ -19,6 +19,13 @@ RENDERERS=${PYI_RENDERERS:-text json pyisession speedscope pstats html}
 BAD=$top_srcdir/tests/data/bad
 ODD=$top_srcdir/tests/data/odd
 
+for prog in "$RENDER" "$GENSESSION"; do
+  [ -x "$prog" ] || {
+    echo "bad_inputs: $prog is not built" >&2
+    exit 1
+  }
+done
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/out" "$tmp/gen"
