@@ -8,16 +8,12 @@
 # file byte for byte as it was, with no temporary file left beside it.
 # Every case in tests/data/odd/ must render with every renderer (exit 0) and
 # its pyisession output must load again. See tests/data/bad/README.
-set -eu
-LC_ALL=C
-export LC_ALL
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
+. "$(dirname "$0")/setup.sh"
 RENDER=$top_builddir/pyi-render
 GENSESSION=$top_builddir/bench/gensession
 RENDERERS=${PYI_RENDERERS:-text json pyisession speedscope pstats html}
-BAD=$top_srcdir/tests/data/bad
-ODD=$top_srcdir/tests/data/odd
+BAD=$DATA/bad
+ODD=$DATA/odd
 
 for prog in "$RENDER" "$GENSESSION"; do
   [ -x "$prog" ] || {
@@ -25,12 +21,7 @@ for prog in "$RENDER" "$GENSESSION"; do
     exit 1
   }
 done
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/out" "$tmp/gen"
-failures=0
-checked=0
+mkdir "$tmp/dir" "$tmp/gen"
 
 # The tool under test (under valgrind through libtool, as it is a libtool
 # wrapper), killed after a while so that a hang fails instead of blocking;
@@ -48,21 +39,16 @@ run() {
   )
 }
 
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-
 # expect_bad CASE RENDERER [INPUT_ARG]: INPUT_ARG defaults to CASE; the
 # message must name CASE.
 expect_bad() {
   case_=$1 r=$2 arg=${3:-$1}
-  checked=$((checked + 1))
-  rm -rf "$tmp/out" && mkdir "$tmp/out"
-  printf 'previous report, must survive\n' >"$tmp/out/report"
-  cp "$tmp/out/report" "$tmp/before"
+  pass
+  rm -rf "$tmp/dir" && mkdir "$tmp/dir"
+  printf 'previous report, must survive\n' >"$tmp/dir/report"
+  cp "$tmp/dir/report" "$tmp/before"
   set +e
-  run -r "$r" -o "$tmp/out/report" "$arg" >"$tmp/stdout" 2>"$tmp/stderr"
+  run -r "$r" -o "$tmp/dir/report" "$arg" >"$tmp/stdout" 2>"$tmp/stderr"
   rc=$?
   set -e
   what="$(basename "$case_") (-r $r)"
@@ -76,10 +62,10 @@ expect_bad() {
     fail "$what: the message does not name the file: $(head -c 300 "$tmp/stderr")"
   fi
   [ -s "$tmp/stdout" ] && fail "$what: wrote to stdout"
-  cmp -s "$tmp/before" "$tmp/out/report" || fail "$what: output file changed"
-  left=$(ls -A "$tmp/out")
+  cmp -s "$tmp/before" "$tmp/dir/report" || fail "$what: output file changed"
+  left=$(ls -A "$tmp/dir")
   [ "$left" = report ] || fail "$what: files left beside the output: $left"
-  rm -f "$tmp/out/report"
+  rm -f "$tmp/dir/report"
 }
 
 # expect_ok CASE RENDERER [OPTION...]: renders with exit 0; pyisession
@@ -87,10 +73,10 @@ expect_bad() {
 expect_ok() {
   case_=$1 r=$2
   shift 2
-  checked=$((checked + 1))
-  rm -rf "$tmp/out" && mkdir "$tmp/out"
+  pass
+  rm -rf "$tmp/dir" && mkdir "$tmp/dir"
   set +e
-  run -r "$r" "$@" -o "$tmp/out/report" "$case_" >"$tmp/stdout" 2>"$tmp/stderr"
+  run -r "$r" "$@" -o "$tmp/dir/report" "$case_" >"$tmp/stdout" 2>"$tmp/stderr"
   rc=$?
   set -e
   what="$(basename "$case_") (-r $r $*)"
@@ -98,9 +84,9 @@ expect_ok() {
     fail "$what: exit status $rc, expected 0: $(head -c 300 "$tmp/stderr")"
     return 0
   fi
-  [ -s "$tmp/out/report" ] || fail "$what: empty report"
+  [ -s "$tmp/dir/report" ] || fail "$what: empty report"
   if [ "$r" = pyisession ]; then
-    run -r text -o "$tmp/out/again" "$tmp/out/report" 2>"$tmp/stderr" ||
+    run -r text -o "$tmp/dir/again" "$tmp/dir/report" 2>"$tmp/stderr" ||
       fail "$what: our own pyisession output does not load: $(head -c 300 "$tmp/stderr")"
   fi
   return 0
@@ -139,12 +125,12 @@ wait || true
 
 # stdin: the message names it, whatever the tool calls it
 set +e
-run -o "$tmp/out/report" - <"$BAD/trunc-half.pyisession" 2>"$tmp/stderr"
+run -o "$tmp/dir/report" - <"$BAD/trunc-half.pyisession" 2>"$tmp/stderr"
 rc=$?
 set -e
 [ $rc -eq 1 ] || fail "stdin: exit status $rc, expected 1"
 [ "$(wc -l <"$tmp/stderr")" -eq 1 ] || fail "stdin: not one stderr line"
-rm -f "$tmp/out/report"
+rm -f "$tmp/dir/report"
 
 # deep stacks: beyond the limit is an error, just below it renders with
 # every renderer on a 1 MB C stack (no recursion over depth)
@@ -185,5 +171,4 @@ expect_bad "$g/space-2g.pyisession" text
 kill $! 2>/dev/null || true
 wait || true
 
-echo "bad_inputs: $checked checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -7,26 +7,13 @@
 # existing report byte for byte as it was (or create none) and leave no
 # temporary file behind. With no failure injected the shim must be
 # invisible: the report equals the one written without it.
-set -eu
-LC_ALL=C
-export LC_ALL
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
+. "$(dirname "$0")/setup.sh"
 RENDER=$top_builddir/pyi-render
 SHIM=$top_builddir/tests/.libs/inject_errors.so
 RENDERERS=${PYI_RENDERERS:-text json pyisession speedscope pstats html}
 # a preloaded shim comes before the sanitizer runtime: allow it
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checked=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
 
 # same A B: equal reports, but for group ids, random as in pyinstrument.
 same() {
@@ -36,12 +23,12 @@ same() {
   cmp -s "$tmp/a" "$tmp/b"
 }
 
-# run INJECT [ARGS...]: pyi-render with the shim aimed at $tmp/out.
+# run INJECT [ARGS...]: pyi-render with the shim aimed at $tmp/dir.
 run() {
   inject=$1
   shift
   (
-    export PYI_INJECT="$inject" PYI_INJECT_PATH="$tmp/out/"
+    export PYI_INJECT="$inject" PYI_INJECT_PATH="$tmp/dir/"
     export LD_PRELOAD="$SHIM"
     if [ -n "${VALGRIND:-}" ]; then
       # shellcheck disable=SC2086 # VALGRIND is a command with its options
@@ -60,15 +47,15 @@ run() {
 for r in $RENDERERS; do
   name=report.$r
   [ "$r" = pyisession ] && name=report.pyisession.gz # the gzip writer too
-  mkdir -p "$tmp/out" "$tmp/ref"
+  mkdir -p "$tmp/dir" "$tmp/ref"
   "$RENDER" -r "$r" -o "$tmp/ref/$name" "$tmp/in.pyisession"
   size=$(wc -c <"$tmp/ref/$name")
 
   # the shim with nothing to inject changes nothing
-  checked=$((checked + 1))
-  rm -rf "$tmp/out" && mkdir "$tmp/out"
-  if run none -r "$r" -o "$tmp/out/$name" "$tmp/in.pyisession" 2>"$tmp/err"; then
-    same "$tmp/ref/$name" "$tmp/out/$name" ||
+  pass
+  rm -rf "$tmp/dir" && mkdir "$tmp/dir"
+  if run none -r "$r" -o "$tmp/dir/$name" "$tmp/in.pyisession" 2>"$tmp/err"; then
+    same "$tmp/ref/$name" "$tmp/dir/$name" ||
       fail "-r $r: the report differs when the shim injects nothing"
   else
     fail "-r $r: fails when the shim injects nothing: $(cat "$tmp/err")"
@@ -77,12 +64,12 @@ for r in $RENDERERS; do
   for how in open write:0 write:1 write:$((size / 2)) write:$((size - 1)) \
     close rename; do
     for existing in yes no; do
-      checked=$((checked + 1))
-      rm -rf "$tmp/out" && mkdir "$tmp/out"
-      [ $existing = yes ] && printf 'previous report\n' >"$tmp/out/$name"
+      pass
+      rm -rf "$tmp/dir" && mkdir "$tmp/dir"
+      [ $existing = yes ] && printf 'previous report\n' >"$tmp/dir/$name"
       set +e
       PYI_INJECT_AFTER=${how#write:} run "${how%%:*}" -r "$r" \
-        -o "$tmp/out/$name" "$tmp/in.pyisession" >"$tmp/stdout" 2>"$tmp/err"
+        -o "$tmp/dir/$name" "$tmp/in.pyisession" >"$tmp/stdout" 2>"$tmp/err"
       rc=$?
       set -e
       what="-r $r, failing $how, existing report: $existing"
@@ -90,12 +77,12 @@ for r in $RENDERERS; do
       [ "$(wc -l <"$tmp/err")" -eq 1 ] ||
         fail "$what: not one stderr line: $(head -c 300 "$tmp/err")"
       if [ $existing = yes ]; then
-        printf 'previous report\n' | cmp -s - "$tmp/out/$name" ||
+        printf 'previous report\n' | cmp -s - "$tmp/dir/$name" ||
           fail "$what: the existing report changed"
-        left=$(ls -A "$tmp/out")
+        left=$(ls -A "$tmp/dir")
         [ "$left" = "$name" ] || fail "$what: files left: $left"
       else
-        left=$(ls -A "$tmp/out")
+        left=$(ls -A "$tmp/dir")
         [ -z "$left" ] || fail "$what: files left: $left"
       fi
     done
@@ -103,7 +90,7 @@ for r in $RENDERERS; do
 done
 
 # stdout that cannot be written: one line and exit 1 as well
-checked=$((checked + 1))
+pass
 set +e
 "$RENDER" -r text "$tmp/in.pyisession" >/dev/full 2>"$tmp/err"
 rc=$?
@@ -111,5 +98,4 @@ set -e
 [ $rc -eq 1 ] || fail "stdout on a full disk: exit status $rc, expected 1"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "stdout on a full disk: not one line"
 
-echo "inject_errors: $checked checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish
