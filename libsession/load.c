@@ -16,73 +16,126 @@
 #include "jsonscan.h"
 #include "session.h"
 
-/* ---- input sources: a file or stdin through zlib (which passes plain
- * input through unchanged), or a memory block ---------------------------- */
+/* ---- input: a file, stdin or a memory block; gzip is recognised by its
+ * first two bytes and inflated here (not with gzread, which would quietly
+ * ignore trailing garbage). Concatenated gzip members are read in turn. */
 
-struct file_src {
-  gzFile gz;
+#define RAW_CHUNK (1u << 18)
+
+struct src {
+  int fd; /* -1 for memory */
+  const unsigned char *mem;
+  size_t mem_len, mem_pos;
+  unsigned char *raw; /* file input buffer */
+  bool gzip, sniffed, done, raw_eof;
+  z_stream zs;
   const char *name;
 };
 
-static long file_refill(void *ctx, char *dst, size_t cap, pyi_error *err) {
-  struct file_src *f = ctx;
-  if (cap > (1u << 30))
-    cap = 1u << 30;
-  int n = gzread(f->gz, dst, (unsigned)cap);
-  int zerr;
-  const char *zmsg = gzerror(f->gz, &zerr);
-  if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
-    if (zerr == Z_ERRNO)
-      return pyi_fail(err, PYI_EIO, "%s: read error: %s", f->name, strerror(errno));
-    if (zerr == Z_BUF_ERROR)
-      return pyi_fail(err, PYI_EFORMAT, "%s: gzip data is truncated", f->name);
-    return pyi_fail(err, PYI_EFORMAT, "%s: gzip data is corrupt (%s)", f->name, zmsg);
+/* Raw input into zs.next_in/avail_in; 0 at the end, -1 on error. */
+static long raw_more(struct src *in, pyi_error *err) {
+  if (in->fd < 0) {
+    size_t n = in->mem_len - in->mem_pos;
+    if (n > (1u << 30))
+      n = 1u << 30;
+    in->zs.next_in = (unsigned char *)in->mem + in->mem_pos;
+    in->zs.avail_in = (unsigned)n;
+    in->mem_pos += n;
+    return (long)n;
   }
+  if (in->raw_eof)
+    return 0;
+  ssize_t n;
+  do
+    n = read(in->fd, in->raw, RAW_CHUNK);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return pyi_fail(err, PYI_EIO, "%s: read error: %s", in->name, strerror(errno));
+  if (n == 0)
+    in->raw_eof = true;
+  in->zs.next_in = in->raw;
+  in->zs.avail_in = (unsigned)n;
   return n;
 }
 
-struct mem_src {
-  const unsigned char *data;
-  size_t len, pos;
-  bool gzip;
-  z_stream zs;
-  bool done;
-  const char *name;
-};
-
-static long mem_refill(void *ctx, char *dst, size_t cap, pyi_error *err) {
-  struct mem_src *m = ctx;
+static long src_refill(void *ctx, char *dst, size_t cap, pyi_error *err) {
+  struct src *in = ctx;
   if (cap > (1u << 30))
     cap = 1u << 30;
-  if (!m->gzip) {
-    size_t n = m->len - m->pos < cap ? m->len - m->pos : cap;
-    memcpy(dst, m->data + m->pos, n);
-    m->pos += n;
+  if (in->done)
+    return 0;
+  if (!in->sniffed) {
+    /* need two bytes to decide */
+    while (in->zs.avail_in < 2) {
+      unsigned char keep = in->zs.avail_in ? in->zs.next_in[0] : 0;
+      unsigned had = in->zs.avail_in;
+      long n = raw_more(in, err);
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        break;
+      if (had) { /* a one-byte first read: join it with the next block */
+        memmove(in->raw + 1, in->raw, (size_t)n);
+        in->raw[0] = keep;
+        in->zs.next_in = in->raw;
+        in->zs.avail_in = (unsigned)n + 1;
+      }
+    }
+    in->sniffed = true;
+    in->gzip = in->zs.avail_in >= 2 && in->zs.next_in[0] == 0x1f && in->zs.next_in[1] == 0x8b;
+    if (in->gzip && inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK)
+      return pyi_fail(err, PYI_EIO, "%s: cannot start zlib", in->name);
+  }
+  if (!in->gzip) {
+    if (!in->zs.avail_in) {
+      long n = raw_more(in, err);
+      if (n <= 0) {
+        in->done = n == 0;
+        return n;
+      }
+    }
+    size_t n = in->zs.avail_in < cap ? in->zs.avail_in : cap;
+    memcpy(dst, in->zs.next_in, n);
+    in->zs.next_in += n;
+    in->zs.avail_in -= (unsigned)n;
     return (long)n;
   }
-  if (m->done)
-    return 0;
-  m->zs.next_out = (unsigned char *)dst;
-  m->zs.avail_out = (unsigned)cap;
-  while (m->zs.avail_out == (unsigned)cap) {
-    int rc = inflate(&m->zs, Z_NO_FLUSH);
-    if (rc == Z_STREAM_END) {
-      /* concatenated members, as gzip allows */
-      if (m->zs.avail_in && m->zs.next_in[0] == 0x1f) {
-        inflateReset(&m->zs);
-        continue;
-      }
-      m->done = true;
-      break;
+  in->zs.next_out = (unsigned char *)dst;
+  in->zs.avail_out = (unsigned)cap;
+  while (in->zs.avail_out == (unsigned)cap) {
+    if (!in->zs.avail_in) {
+      long n = raw_more(in, err);
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        return pyi_fail(err, PYI_EFORMAT, "%s: gzip data is truncated", in->name);
     }
-    if (rc == Z_BUF_ERROR || (rc == Z_OK && m->zs.avail_in == 0 &&
-                              m->zs.avail_out == (unsigned)cap))
-      return pyi_fail(err, PYI_EFORMAT, "%s: gzip data is truncated", m->name);
-    if (rc != Z_OK)
-      return pyi_fail(err, PYI_EFORMAT, "%s: gzip data is corrupt (%s)", m->name,
-                      m->zs.msg ? m->zs.msg : "inflate failed");
+    int rc = inflate(&in->zs, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) {
+      if (!in->zs.avail_in && raw_more(in, err) < 0)
+        return -1;
+      if (!in->zs.avail_in) {
+        in->done = true;
+        break;
+      }
+      if (in->zs.next_in[0] != 0x1f)
+        return pyi_fail(err, PYI_EFORMAT, "%s: trailing garbage after the gzip data", in->name);
+      inflateReset(&in->zs); /* another member follows */
+      continue;
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR)
+      return pyi_fail(err, PYI_EFORMAT, "%s: gzip data is corrupt (%s)", in->name,
+                      in->zs.msg ? in->zs.msg : "inflate failed");
   }
-  return (long)(cap - m->zs.avail_out);
+  return (long)(cap - in->zs.avail_out);
+}
+
+static void src_release(struct src *in) {
+  if (in->gzip)
+    inflateEnd(&in->zs);
+  free(in->raw);
+  if (in->fd >= 0)
+    close(in->fd);
 }
 
 /* ---- the document -------------------------------------------------------- */
@@ -393,22 +446,30 @@ static int read_document(struct loader *L) {
   return 0;
 }
 
-static pyi_session *load(pyi_scan *sc) {
+static pyi_session *load(struct src *in, const char *name, pyi_error *err) {
+  if (err)
+    memset(err, 0, sizeof *err);
+  pyi_scan sc;
+  pyi_scan_init(&sc, name, err);
+  sc.refill = src_refill;
+  sc.ctx = in;
   struct loader L = {.s = pyi_session_new(), .raw = pyi_intern_new()};
   L.prev_raw = pyi_xmalloc(PYI_MAX_DEPTH * sizeof *L.prev_raw);
   L.prev_node = pyi_xcalloc(PYI_MAX_DEPTH + 1, sizeof *L.prev_node);
-  L.sc = *sc;
+  L.sc = sc;
   int rc = read_document(&L);
-  *sc = L.sc;
+  pyi_scan_release(&L.sc);
   pyi_buf_release(&L.str);
   pyi_intern_free(L.raw);
   free(L.raw_finfo);
   free(L.prev_raw);
   free(L.prev_node);
+  src_release(in);
   if (rc) {
     pyi_session_free(L.s);
     return NULL;
   }
+  L.s->name = pyi_xstrdup(name);
   return L.s;
 }
 
@@ -426,42 +487,13 @@ pyi_session *pyi_session_load(const char *path, pyi_error *err) {
     pyi_fail(err, PYI_EIO, "%s: is a directory, not a session file", name);
     return NULL;
   }
-  struct file_src f = {gzdopen(fd, "rb"), name};
-  if (!f.gz) {
-    close(fd);
-    pyi_fail(err, PYI_EIO, "%s: cannot open", name);
-    return NULL;
-  }
-  gzbuffer(f.gz, 1u << 18);
-  pyi_scan sc;
-  pyi_scan_init(&sc, name, err);
-  sc.refill = file_refill;
-  sc.ctx = &f;
-  pyi_session *s = load(&sc);
-  pyi_scan_release(&sc);
-  gzclose(f.gz);
-  return s;
+  struct src in = {.fd = fd, .name = name};
+  in.raw = pyi_xmalloc(RAW_CHUNK + 1);
+  return load(&in, name, err);
 }
 
 pyi_session *pyi_session_load_mem(const void *data, size_t len, const char *name,
                                   pyi_error *err) {
-  struct mem_src m = {.data = data, .len = len, .name = name};
-  m.gzip = len >= 2 && m.data[0] == 0x1f && m.data[1] == 0x8b;
-  if (m.gzip) {
-    if (inflateInit2(&m.zs, 16 + MAX_WBITS) != Z_OK) {
-      pyi_fail(err, PYI_EIO, "%s: cannot start zlib", name);
-      return NULL;
-    }
-    m.zs.next_in = (unsigned char *)data;
-    m.zs.avail_in = len > UINT32_MAX ? UINT32_MAX : (unsigned)len;
-  }
-  pyi_scan sc;
-  pyi_scan_init(&sc, name, err);
-  sc.refill = mem_refill;
-  sc.ctx = &m;
-  pyi_session *s = load(&sc);
-  pyi_scan_release(&sc);
-  if (m.gzip)
-    inflateEnd(&m.zs);
-  return s;
+  struct src in = {.fd = -1, .mem = data, .mem_len = len, .name = name};
+  return load(&in, name, err);
 }

@@ -38,6 +38,7 @@ static void free_strv(char **v, size_t n) {
 void pyi_session_free(pyi_session *s) {
   if (!s)
     return;
+  free(s->name);
   free(s->target_description);
   free_strv(s->sys_path, s->n_sys_path);
   free_strv(s->sys_prefixes, s->n_sys_prefixes);

@@ -59,6 +59,7 @@ typedef struct pyi_stack_node {
 } pyi_stack_node;
 
 struct pyi_session {
+  char *name; /* the file it came from, for messages (NULL if built) */
   pyi_num start_time, duration, min_interval, max_interval, sample_count,
       cpu_time;
   char *target_description;
@@ -93,6 +94,11 @@ struct pyi_session {
   /* path shortening: cwd captured on first use */
   char *cwd;
 };
+
+/* The name messages about this session use. */
+static inline const char *pyi_session_name(const pyi_session *s) {
+  return s->name ? s->name : "session";
+}
 
 /* Interns a frame info and parses it on first sight. */
 uint32_t pyi_session_finfo(pyi_session *s, const char *str, size_t len);
