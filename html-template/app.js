@@ -446,8 +446,9 @@
         var r = st.pop();
         rows.push(r);
         var kids = this.kidsOf(r);
-        r.leaf = !kids.length;
-        r.open = !r.leaf && (r.g ? true : this.isOpen(r.f));
+        // a group line always toggles, even when no frame below it is drawn
+        r.leaf = !kids.length && !r.g;
+        r.open = r.g ? true : !r.leaf && this.isOpen(r.f);
         if (!r.open) continue;
         for (var k = kids.length - 1; k >= 0; k--) {
           kids[k].d = r.d + 1;
@@ -487,7 +488,7 @@
     e.style.top = i * RH + 'px';
     e.dataset.i = i;
     e.setAttribute('role', 'treeitem');
-    if (!r.leaf) e.setAttribute('aria-expanded', r.open);
+    if (!r.leaf) e.setAttribute('aria-expanded', r.g ? this.groups.has(f.k) : r.open);
     el('span', 'ind', null, e).style.width = r.d * IND + 'px';
     var tg = el('span', 'tg', r.leaf ? '' : r.open && !r.g ? '\u25be' : '\u25b8', e);
     if (r.g) {
@@ -965,7 +966,7 @@
     $('o-time').addEventListener('change', function (e) {
       opts.pct = e.target.value === 'p';
       views.tree.layout();
-      views.top.paint();
+      if (views.top.fns) views.top.paint();
     });
     var qt;
     $('o-q').addEventListener('input', function (e) {
