@@ -348,6 +348,7 @@
   }
 
   function fmtSec(t) {
+    if (!t) return '0 s';
     if (t >= 10) return t.toFixed(1) + ' s';
     if (t >= 1) return t.toFixed(2) + ' s';
     if (t >= 0.001) return (t * 1000).toPrecision(3) + ' ms';
@@ -768,6 +769,7 @@
         if (px > this.w) break;
         var f = b.f, app = isApp(f), s = shortOf(f) || f.i.fn;
         c.fillStyle = 'hsl(' + (hash(s) % 360) + ',' + (app ? 58 : 10) + '%,' + L + ')';
+        c.globalAlpha = opts.q && !matches(f) ? 0.25 : 1; // searching: matches stand out
         if (pw < 1) {
           // many boxes share this pixel: draw one sliver and skip to the next pixel
           c.fillRect(Math.floor(px), y, 1, BH - 1);
@@ -791,6 +793,7 @@
         }
       }
     }
+    c.globalAlpha = 1;
     this.axis(c, fg);
   };
 
@@ -976,6 +979,7 @@
         views.tree.search();
         views.top.stale = true;
         if (view === views.top) views.top.paint();
+        if (view.draw) view.draw();
       }, 120);
     });
     $('o-q').addEventListener('keydown', function (e) {
