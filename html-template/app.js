@@ -939,7 +939,7 @@
 
   function show(name) {
     doc.body.dataset.view = name;
-    doc.querySelectorAll('#tabs button').forEach(function (b) {
+    doc.querySelectorAll('#tabs > button').forEach(function (b) {
       b.setAttribute('aria-selected', b.dataset.view === name);
     });
     Object.keys(views).forEach(function (k) { views[k].box.hidden = k !== name; });
@@ -992,7 +992,7 @@
     $('b-zin').addEventListener('click', function () { view.zoom && view.zoom(0.5); });
     $('b-zout').addEventListener('click', function () { view.zoom && view.zoom(2); });
     $('b-zr').addEventListener('click', function () { view.reset && view.reset(); });
-    doc.querySelectorAll('#tabs button').forEach(function (b) {
+    doc.querySelectorAll('#tabs > button').forEach(function (b) {
       b.addEventListener('click', function () { show(b.dataset.view); });
     });
     doc.addEventListener('keydown', function (e) {

@@ -263,20 +263,24 @@ async function escapeTests(page) {
 async function sizeTests() {
   // pyinstrument's page: its app (app.js 67,104 + app.css 7,778 characters),
   // the data uncompressed and 476 characters of page around them (renderers.md 7.1)
-  let largest = null;
+  const sizes = [];
   for (const c of CASES) {
     const html = fs.readFileSync(path.join(REPORTS, c + '.html'), 'latin1');
     const m = /id="pyi-data" type="application\/octet-stream">([^<]*)</.exec(html);
     const data = zlib.inflateSync(Buffer.from(m[1], 'base64'));
     const obj = JSON.parse(data.toString('utf8'));
     check('session' in obj && 'frame_tree' in obj, `${c}: the page carries the data object`);
-    const theirs = 67104 + 7778 + 476 + data.length;
     check(m[1].length * 3 < data.length || data.length < 4096, `${c}: data compressed ${data.length} -> ${m[1].length}`);
-    if (!largest || data.length > largest.data) largest = { c, page: html.length, data: data.length, theirs };
+    sizes.push({ c, page: html.length, data: data.length, theirs: 67104 + 7778 + 476 + data.length,
+      file: fs.statSync(path.join(process.env.CORPUS, c, 'session.pyisession')).size });
   }
-  console.log(`size: ${largest.c}: our page ${largest.page} bytes, pyinstrument's ${largest.theirs} ` +
-    `(data ${largest.data} bytes uncompressed), ratio ${(largest.theirs / largest.page).toFixed(2)}`);
-  check(largest.page * 5 <= largest.theirs, `${largest.c}: page at most a fifth of pyinstrument's`);
+  // the largest session file, and the one with the most data
+  const biggest = [sizes.reduce((a, b) => (b.file > a.file ? b : a)), sizes.reduce((a, b) => (b.data > a.data ? b : a))];
+  for (const s of biggest) {
+    console.log(`size: ${s.c} (session file ${s.file} bytes): our page ${s.page} bytes, pyinstrument's ${s.theirs} ` +
+      `(its data ${s.data} bytes uncompressed), ratio ${(s.theirs / s.page).toFixed(2)}`);
+    check(s.page * 5 <= s.theirs, `${s.c}: page at most a fifth of pyinstrument's`);
+  }
 }
 
 async function main() {
@@ -291,7 +295,7 @@ async function main() {
   try {
     const page = await browser.newPage();
     const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => { errors.push(e.message); console.log('page error: ' + e.message); });
     page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('blob:')) errors.push('request ' + r.url()); });
     for (const c of CASES) {
       for (const [v, o] of Object.entries(VARIANTS)) {

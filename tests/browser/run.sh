@@ -71,6 +71,6 @@ done
 
 ARTIFACTS=${ARTIFACTS:-$top_builddir/tests/browser/artifacts}
 mkdir -p "$ARTIFACTS"
-REPORTS=$tmp CASES=$cases ARTIFACTS=$ARTIFACTS CHROMIUM=$CHROMIUM \
+REPORTS=$tmp CASES=$cases ARTIFACTS=$ARTIFACTS CHROMIUM=$CHROMIUM CORPUS=$CORPUS \
   PLAYWRIGHT_CORE="$mods/node_modules/playwright-core" \
   node "$here/report.test.cjs"
