@@ -381,22 +381,24 @@
 
   var RH = 22, IND = 18, pathIds = new Map();
 
-  // A stable number per call path, so open nodes stay open when the tree is
+  // A stable number per call path (the n-th call of a function among its
+  // siblings counts apart), so open nodes stay open when the tree is
   // processed again with other options.
-  function key(f) {
-    if (f.k < 0) {
-      var s = (f.parent ? key(f.parent) : '') + ',' + f.i.n, k = pathIds.get(s);
-      if (k === undefined) pathIds.set(s, k = pathIds.size);
-      f.k = k;
+  function assignKeys(root) {
+    function id(path) {
+      var k = pathIds.get(path);
+      if (k === undefined) pathIds.set(path, k = pathIds.size);
+      return k;
     }
-    return f.k;
-  }
-
-  function keysDown(f) { // fills keys root-first without recursion
-    var chain = [];
-    for (var x = f; x && x.k < 0; x = x.parent) chain.push(x);
-    for (var j = chain.length - 1; j >= 0; j--) key(chain[j]);
-    return f.k;
+    root.k = id(',' + root.i.n);
+    preorder(root, function (f) {
+      var seen = new Map();
+      f.kids.forEach(function (c) {
+        var n = seen.get(c.i) || 0;
+        seen.set(c.i, n + 1);
+        c.k = id(f.k + ',' + c.i.n + (n ? '#' + n : ''));
+      });
+    });
   }
 
   function TreeView(main) {
@@ -414,7 +416,7 @@
 
   TreeView.prototype.refresh = function () {
     this.root = processed(opts.agg, false);
-    if (this.root) preorder(this.root, keysDown);
+    if (this.root) assignKeys(this.root);
     this.search();
   };
 
