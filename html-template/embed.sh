@@ -1,15 +1,17 @@
 #!/bin/sh
 # embed.sh SRCDIR OUT: turns the HTML app into a C include with two strings,
 # the page before and after its @DATA@ mark. app.css goes in place of the
-# @CSS@ line; app.js, gzip-compressed and base64-encoded, in place of @JS@
-# (the page's loader inflates it). Indentation, blank lines and whole-line
-# comments are dropped first. Needs awk, gzip and base64.
+# @CSS@ line. The scripts (JS below, in order) are joined into one function,
+# gzip-compressed and base64-encoded, in place of @JS@ (the page's loader
+# inflates it). Indentation, blank lines and whole-line comments are dropped
+# first. Needs awk, gzip and base64.
 set -eu
 LC_ALL=C
 export LC_ALL
 src=$1
 out=$2
-for f in index.html app.css app.js; do
+JS="frames.js tree.js charts.js app.js"
+for f in index.html app.css $JS; do
   if [ ! -f "$src/$f" ]; then
     echo "embed.sh: $src/$f: missing" >&2
     exit 1
@@ -32,7 +34,12 @@ slim='
   if ($0 == "" || $0 ~ /^\/\//) next
   print
 }'
-awk "$slim" "$src/app.js" >"$tmp.js"
+{
+  echo "(function () {"
+  echo "'use strict';"
+  for f in $JS; do awk "$slim" "$src/$f"; done
+  echo "})();"
+} >"$tmp.js"
 # -n: no name or time stamp, so the build is reproducible
 gzip -9 -n -c "$tmp.js" | base64 | tr -d '\n' >"$tmp.b64"
 echo >>"$tmp.b64"
