@@ -88,7 +88,13 @@ function wire() {
     else if (e.key === '-') view.zoom(2);
     else if (e.key === '0') view.reset();
   });
-  window.addEventListener('resize', function () { if (view.draw) view.draw(); else view.show(); });
+  function redraw() {
+    if (view.draw) view.draw();
+    else if (view.paint && view.root !== undefined) { view.painted = null; view.paint(); }
+  }
+  window.addEventListener('resize', redraw);
+  // the charts take their colours from the stylesheet when they draw
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', redraw);
   window.addEventListener('hashchange', function () {
     var v = location.hash.slice(1);
     if (views[v] && views[v] !== view) show(v);
