@@ -219,6 +219,11 @@ async function chartTests(page) {
   await page.mouse.wheel(0, -400);
   const zoomed = await canvasInk(page);
   check(zoomed.url !== tl.url, 'the wheel zooms the timeline');
+  await page.mouse.move(box.x + 600, box.y + 300);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 400, box.y + 300, { steps: 5 });
+  await page.mouse.up();
+  check((await canvasInk(page)).url !== zoomed.url, 'dragging pans the timeline');
   await page.click('#b-zr');
   check((await canvasInk(page)).url === tl.url, 'Reset shows everything again');
 
