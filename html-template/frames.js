@@ -98,6 +98,7 @@ function appCode(i) {
 function Frame(i, time, attrs, parent) {
   this.i = i; this.time = time; this.abs = 0; this.attrs = attrs; this.own = false;
   this.kids = []; this.parent = parent; this.group = null; this.k = -1;
+  this.h = false; // has an 'h' (tracebackhide) attribute at all
 }
 
 function isApp(f) {
@@ -137,16 +138,26 @@ function selfTime(f) {
   return t;
 }
 
+// A fresh tree from the data (processors edit it). Each data node keeps its
+// Info, so building again skips the identifier lookups.
 function build(raw) {
-  var root = new Frame(info(raw.identifier), raw.time, raw.attributes, null);
-  var st = [root, raw];
+  function mk(r, parent) {
+    if (!r.info) {
+      r.info = info(r.identifier);
+      r.h = Object.keys(r.attributes || {}).some(function (a) { return a[0] === 'h'; });
+    }
+    var f = new Frame(r.info, r.time, r.attributes || {}, parent);
+    f.h = r.h;
+    return f;
+  }
+  var root = mk(raw, null), st = [root, raw];
   while (st.length) {
-    var r = st.pop(), f = st.pop();
-    (r.children || []).forEach(function (c) {
-      var k = new Frame(info(c.identifier), c.time, c.attributes || {}, f);
-      f.kids.push(k);
-      st.push(k, c);
-    });
+    var r = st.pop(), f = st.pop(), ch = r.children || [];
+    for (var k = 0; k < ch.length; k++) {
+      var c = mk(ch[k], f);
+      f.kids.push(c);
+      st.push(c, ch[k]);
+    }
   }
   return root;
 }
@@ -175,27 +186,32 @@ function postorder(root, fn) {
 // Deletes frames matching 'test'; their children take their place.
 function removeIf(root, test) {
   postorder(root, function (f) {
-    var out = [], hit = false;
-    f.kids.forEach(function (c) {
-      if (!test(c)) return out.push(c);
-      hit = true;
+    var kids = f.kids, k = 0;
+    while (k < kids.length && !test(kids[k])) k++;
+    if (k === kids.length) return; // the usual case: nothing to remove
+    var out = kids.slice(0, k);
+    for (; k < kids.length; k++) {
+      var c = kids[k];
+      if (!test(c)) { out.push(c); continue; }
       f.abs += c.abs;
-      c.kids.forEach(function (g) { g.parent = f; out.push(g); });
-    });
-    if (hit) f.kids = out;
+      for (var j = 0; j < c.kids.length; j++) { c.kids[j].parent = f; out.push(c.kids[j]); }
+    }
+    f.kids = out;
   });
 }
 
 function mergeSelf(root) {
   preorder(root, function (f) {
+    if (f.kids.length < 2) return;
     var prev = null, out = [];
-    f.kids.forEach(function (c) {
+    for (var k = 0; k < f.kids.length; k++) {
+      var c = f.kids[k];
       if (c.i.id === '[self]') {
-        if (prev) { prev.time += c.time; return; }
+        if (prev) { prev.time += c.time; continue; }
         prev = c;
       } else prev = null;
       out.push(c);
-    });
+    }
     f.kids = out;
   });
 }
@@ -210,6 +226,7 @@ function combine(f, into) {
 
 function aggregate(root) {
   preorder(root, function (f) {
+    if (f.kids.length < 2) return;
     var first = new Map(), out = [];
     f.kids.forEach(function (c) {
       var s = first.get(c.i);
@@ -285,7 +302,7 @@ function processed(agg, chart) {
   if (!data.frame_tree) return null;
   var root = build(data.frame_tree), total = root.time;
   if (opts.importlib) removeIf(root, function (f) { return f.i.importlib; });
-  if (opts.tbhide) removeIf(root, function (f) { return attr(f, 'h') === '1'; });
+  if (opts.tbhide) removeIf(root, function (f) { return f.h && attr(f, 'h') === '1'; });
   mergeSelf(root);
   if (agg) aggregate(root);
   if (!chart) removeIrrelevant(root, opts.thr);
