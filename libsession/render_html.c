@@ -89,8 +89,8 @@ static pyi_session *resample(pyi_render_ctx *c) {
   if (s->n_records <= HTML_MAX_RECORDS)
     return NULL;
   const cJSON *opt = pyi_opt(c->opts, "resample_interval");
-  double interval = opt && cJSON_IsNumber(opt) ? opt->valuedouble
-                                               : s->duration.v / 10000;
+  double interval =
+      opt && cJSON_IsNumber(opt) ? opt->valuedouble : s->duration.v / 10000;
   if (!(interval > 0) || !isfinite(interval))
     return NULL;
   pyi_session *r = pyi_session_resample(s, interval);
