@@ -170,6 +170,7 @@ void cli_open_in_browser(const char *path) {
   const char *browser = getenv("BROWSER");
   pid_t pid = fork();
   if (pid == 0) {
+    setsid(); /* outlive the terminal this tool was started from */
     int null = open("/dev/null", O_WRONLY);
     if (null >= 0) {
       dup2(null, 1);
