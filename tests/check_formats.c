@@ -50,18 +50,21 @@ typedef struct mv {
   int64_t i;
   double f;
   const char *s; /* into the input */
-  size_t len, n;
+  size_t len, n, cap;
   struct mv **items; /* a dict holds key, value, key, value ... */
 } mv;
 
 typedef struct mreader {
   const unsigned char *p, *end;
   mv **refs, **all;
-  size_t nrefs, nall;
+  size_t nrefs, nall, cap_refs, cap_all;
 } mreader;
 
+/* The reader aborts through plain ifs: every passing ck_assert is a
+ * message to the parent process, too many for 100,000 objects. */
 static const unsigned char *take(mreader *r, size_t n) {
-  ck_assert_msg((size_t)(r->end - r->p) >= n, "marshal data ends early");
+  if ((size_t)(r->end - r->p) < n)
+    ck_abort_msg("marshal data ends early");
   const unsigned char *at = r->p;
   r->p += n;
   return at;
@@ -72,30 +75,37 @@ static uint32_t u32(mreader *r) {
   return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
+/* Appends to an array that doubles (growing by one is quadratic under the
+ * sanitizers, which copy on every realloc). */
+static void append(mv ***a, size_t *n, size_t *cap, mv *v) {
+  if (*n == *cap) {
+    *cap = *cap ? 2 * *cap : 16;
+    *a = realloc(*a, *cap * sizeof **a);
+    if (!*a)
+      ck_abort_msg("out of memory");
+  }
+  (*a)[(*n)++] = v;
+}
+
 static mv *node(mreader *r, int type) {
   mv *v = calloc(1, sizeof *v);
   v->type = type;
-  r->all = realloc(r->all, (r->nall + 1) * sizeof *r->all);
-  r->all[r->nall++] = v;
+  append(&r->all, &r->nall, &r->cap_all, v);
   return v;
 }
 
-static void push_item(mv *v, mv *item) {
-  v->items = realloc(v->items, (v->n + 1) * sizeof *v->items);
-  v->items[v->n++] = item;
-}
+static void push_item(mv *v, mv *item) { append(&v->items, &v->n, &v->cap, item); }
 
 /* Recursion follows the format's nesting (a stats dict is 4 deep), which
  * 'depth' bounds; tree depth never reaches it. */
 static mv *mread(mreader *r, int depth) {
-  ck_assert_msg(depth < 8, "marshal nesting too deep");
+  if (depth >= 8)
+    ck_abort_msg("marshal nesting too deep");
   unsigned char code = *take(r, 1);
   bool flag = code & 0x80;
   size_t slot = r->nrefs;
-  if (flag) { /* containers take their index before their contents */
-    r->refs = realloc(r->refs, (r->nrefs + 1) * sizeof *r->refs);
-    r->refs[r->nrefs++] = NULL;
-  }
+  if (flag) /* containers take their index before their contents */
+    append(&r->refs, &r->nrefs, &r->cap_refs, NULL);
   mv *v;
   switch (code & 0x7f) {
   case '{':
@@ -157,7 +167,8 @@ static mv *mread(mreader *r, int depth) {
     break;
   case 'r': {
     uint32_t k = u32(r);
-    ck_assert_msg(k < r->nrefs && r->refs[k], "bad back-reference %u", k);
+    if (k >= r->nrefs || !r->refs[k])
+      ck_abort_msg("bad back-reference %u", k);
     return r->refs[k];
   }
   default:
@@ -325,18 +336,18 @@ static pyi_session *deep(size_t depth) {
   return s;
 }
 
-static size_t count(const char *hay, const char *needle) {
-  size_t n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)); p++)
-    n++;
-  return n;
-}
-
+/* Occurrences of 'needle' in 'len' bytes (a plain scan: the sanitizers'
+ * strstr/memmem re-measure the whole haystack on every call). */
 static size_t count_mem(const char *hay, size_t len, const char *needle, size_t n) {
   size_t k = 0;
-  for (const char *p = hay, *end = hay + len; (p = memmem(p, (size_t)(end - p), needle, n)); p++)
-    k++;
+  for (size_t i = 0; i + n <= len; i++)
+    if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
+      k++;
   return k;
+}
+
+static size_t count(const char *hay, const char *needle) {
+  return count_mem(hay, strlen(hay), needle, strlen(needle));
 }
 
 START_TEST(deep_stacks_render_without_recursion) {
@@ -531,6 +542,7 @@ END_TEST
 Suite *formats_suite(void) {
   Suite *s = suite_create("formats");
   TCase *tc = tcase_create("speedscope_pstats");
+  tcase_set_timeout(tc, 60); /* a guard against hangs; slow under valgrind */
   tcase_add_test(tc, speedscope_ex_is_pyinstruments_text);
   tcase_add_test(tc, speedscope_empty_session);
   tcase_add_test(tc, speedscope_frames_keyed_by_what_they_show);
