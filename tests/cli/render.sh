@@ -99,7 +99,8 @@ chmod +x "$tmp/browser"
 BROWSER="$tmp/browser" script -qec "\"$top_builddir/pyi-render\" -r html \"$EX\"" /dev/null | tr -d '\r' >"$tmp/out"
 page=$(sed -n 's/^stdout is a terminal, so saved profile output to //p' "$tmp/out")
 if [ -n "$page" ] && [ -s "$page" ] && grep -q "<!DOCTYPE html>" "$page"; then pass; else fail "html to a terminal: $(cat "$tmp/out")"; fi
-sleep 1
+n=0
+while [ ! -s "$tmp/opened" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 [ "$(cat "$tmp/opened" 2>/dev/null)" = "file://$page" ] && pass || fail "browser not opened with $page"
 rm -f "$page"
 
