@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -168,9 +169,13 @@ void cli_open_in_browser(const char *path) {
   printf("stdout is a terminal, so saved profile output to %s\n", path);
   fflush(stdout);
   const char *browser = getenv("BROWSER");
+  /* the browser runs in a session of its own, made before this returns, so
+   * the end of the terminal this tool ran in does not take it down */
   pid_t pid = fork();
   if (pid == 0) {
-    setsid(); /* outlive the terminal this tool was started from */
+    setsid();
+    if (fork() != 0)
+      _exit(0);
     int null = open("/dev/null", O_WRONLY);
     if (null >= 0) {
       dup2(null, 1);
@@ -183,4 +188,6 @@ void cli_open_in_browser(const char *path) {
     execlp("xdg-open", "xdg-open", url, (char *)NULL);
     _exit(127);
   }
+  if (pid > 0)
+    waitpid(pid, NULL, 0);
 }
