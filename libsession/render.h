@@ -55,5 +55,8 @@ void pyi_write_session_meta(const pyi_session *s, pyi_buf *b);
 
 extern const pyi_renderer pyi_renderer_text, pyi_renderer_json,
     pyi_renderer_session;
+extern const pyi_renderer pyi_renderer_markdown;
+extern const pyi_renderer pyi_renderer_folded;
+extern const pyi_renderer pyi_renderer_pprof;
 
 #endif
