@@ -135,3 +135,18 @@ void pyi_html_escape_buf(pyi_buf *b, const char *s, size_t len) {
     }
   }
 }
+
+void pyi_utf8_clean_buf(pyi_buf *b, const char *s, size_t len, bool controls) {
+  size_t i = 0;
+  while (i < len) {
+    unsigned cp;
+    size_t n = pyi_utf8_next(s + i, len - i, &cp);
+    bool bad = (cp >= 0xd800 && cp < 0xe000) ||
+               (controls && (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)));
+    if (bad)
+      pyi_buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
+    else
+      pyi_buf_put(b, s + i, n);
+    i += n;
+  }
+}

@@ -3,6 +3,7 @@
 #ifndef PYI_ESCAPE_H
 #define PYI_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -19,6 +20,12 @@ void pyi_json_ascii_buf(pyi_buf *b, const char *s, size_t len);
 void pyi_json_utf8_buf(pyi_buf *b, const char *s, size_t len);
 /* HTML text escaping (& < > " '). */
 void pyi_html_escape_buf(pyi_buf *b, const char *s, size_t len);
+
+/* Appends the text as valid UTF-8, for formats that require it (pprof
+ * strings, Markdown): bytes that are not UTF-8 and lone surrogates become
+ * U+FFFD; with 'controls', so do control characters (a newline would end
+ * a Markdown paragraph). */
+void pyi_utf8_clean_buf(pyi_buf *b, const char *s, size_t len, bool controls);
 
 /* Decodes one WTF-8 sequence at 's' (len bytes available); returns its
  * length and stores the code point; an invalid byte decodes as one byte

@@ -14,6 +14,9 @@
 static const pyi_renderer *const renderers[] = {
     &pyi_renderer_text, &pyi_renderer_json, &pyi_renderer_session,
     &pyi_renderer_html, &pyi_renderer_speedscope, &pyi_renderer_pstats,
+    &pyi_renderer_markdown,
+    &pyi_renderer_folded,
+    &pyi_renderer_pprof,
 };
 #define N_RENDERERS (sizeof renderers / sizeof *renderers)
 

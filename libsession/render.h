@@ -56,5 +56,8 @@ void pyi_write_session_meta(const pyi_session *s, pyi_buf *b);
 extern const pyi_renderer pyi_renderer_text, pyi_renderer_json,
     pyi_renderer_session, pyi_renderer_html;
 extern const pyi_renderer pyi_renderer_speedscope, pyi_renderer_pstats;
+extern const pyi_renderer pyi_renderer_markdown;
+extern const pyi_renderer pyi_renderer_folded;
+extern const pyi_renderer pyi_renderer_pprof;
 
 #endif
