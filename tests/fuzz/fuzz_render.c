@@ -75,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t len = 0;
   char *out = pyi_render_string(s, name, o, &len, NULL, &err);
   if (out) {
-    if (len == 0 && strcmp(name, "pstats") != 0)
+    /* folded stacks of an empty profile are an empty file */
+    if (len == 0 && strcmp(name, "pstats") != 0 && strcmp(name, "folded") != 0)
       broken("empty output", name);
   } else if (err.code == PYI_OK || !err.msg[0] || strchr(err.msg, '\n')) {
     broken("failure without a one-line message", err.msg);
