@@ -88,6 +88,50 @@ PYI_EXPORT int pyi_session_save(const pyi_session *s, const char *path,
 PYI_EXPORT pyi_session *pyi_session_combine(const pyi_session *a,
                                             const pyi_session *b);
 
+/** ### Combining files
+ *
+ * pyi_combine_files is pyi_session_combine for any number of files, in
+ * bounded memory: the result equals folding pyi_session_combine over the
+ * inputs sorted by start time (ties keep the given order; a NaN start time
+ * sorts last), so records follow in that order and sys_prefixes are
+ * united in first-seen order. A single input is written back unchanged.
+ *
+ * Every input is read twice, the first time completely before anything is
+ * written, so a bad input stops the work with no output at all. Memory
+ * holds the distinct frames of one input at a time and each input's
+ * metadata, never the records; an input that cannot be read twice (stdin
+ * "-", a pipe) is held in memory after its first reading.
+ */
+typedef struct pyi_combine_progress {
+  int pass;         /* 1: reading and checking the inputs; 2: writing */
+  size_t input;     /* the input being read (0-based; in pass 2 the
+                       position in start-time order) */
+  size_t inputs;    /* how many (pass 2: those not skipped) */
+  uint64_t records; /* records read so far in this pass */
+  uint64_t total_records; /* pass 2: how many will be written in all */
+} pyi_combine_progress;
+
+/** All-zero options stop at the first bad input and report no progress. */
+typedef struct pyi_combine_opts {
+  /** Leave out inputs that fail to load instead of failing; each one's
+   * error goes to 'skipped' (if set). It still fails when none is left. */
+  bool skip_bad;
+  void (*skipped)(void *ctx, const pyi_error *e);
+  /** Called after each input of each pass and every 65536 records. */
+  void (*progress)(void *ctx, const pyi_combine_progress *p);
+  void *ctx;
+} pyi_combine_opts;
+
+/** Combines the 'n' session files in 'paths' (plain or gzip; "-" is stdin,
+ * at most once) and writes the result to 'out' as pyi_session_save does
+ * (gzip when it ends in ".gz"; "-" or NULL is stdout; a file appears only
+ * when complete). 'o' may be NULL. Returns 0, or -1 with 'err' naming the
+ * input and its problem (PYI_EARG for no inputs or stdin twice). An input
+ * that changes between the two readings is an error too. */
+PYI_EXPORT int pyi_combine_files(const char *const *paths, size_t n,
+                                 const char *out, const pyi_combine_opts *o,
+                                 pyi_error *err);
+
 /** Returns a new session resampled as pyinstrument's Session.resample:
  * records merged until each carries at least 'interval' seconds. */
 PYI_EXPORT pyi_session *pyi_session_resample(const pyi_session *s,

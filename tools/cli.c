@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *program = "pyi";
@@ -161,4 +162,38 @@ int cli_fail(const pyi_error *err) {
 void cli_version(void) {
   printf("%s %s (pyi-tools; pyinstrument %s formats)\n", program, PYI_VERSION,
          PYI_COMPAT_VERSION);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void cli_progress_init(struct cli_progress *p) {
+  memset(p, 0, sizeof *p);
+  p->tty = isatty(2);
+  p->start = now();
+}
+
+void cli_progress_line(struct cli_progress *p, const char *fmt, ...) {
+  if (!p->tty)
+    return;
+  double t = now();
+  if (t - p->start < 1.0 || t - p->last < 0.2)
+    return;
+  p->last = t;
+  p->shown = true;
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "\r\033[K%s: ", program);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fflush(stderr);
+}
+
+void cli_progress_end(struct cli_progress *p) {
+  if (p->shown)
+    fputs("\r\033[K", stderr);
+  p->shown = false;
 }

@@ -36,6 +36,11 @@ enum {
   OPT_TOOL_BASE = 1100, /* tools number their own options from here */
 };
 
+/* Entries every tool has, for its own getopt_long table. */
+#define CLI_OUTFILE_LONG {"outfile", required_argument, 0, 'o'}
+#define CLI_COMMON_LONG                                                       \
+  {"version", no_argument, 0, OPT_VERSION}, {"help", no_argument, 0, 'h'}
+
 /* The render options as getopt_long entries, and their short letters. */
 #define CLI_RENDER_SHORT "r:o:p:t"
 #define CLI_RENDER_LONG                                                       \
@@ -51,9 +56,7 @@ enum {
       {"unicode", no_argument, 0, OPT_UNICODE},                               \
       {"no-unicode", no_argument, 0, OPT_NO_UNICODE},                         \
       {"color", no_argument, 0, OPT_COLOR},                                   \
-      {"no-color", no_argument, 0, OPT_NO_COLOR},                             \
-      {"version", no_argument, 0, OPT_VERSION},                               \
-      {"help", no_argument, 0, 'h'}
+      {"no-color", no_argument, 0, OPT_NO_COLOR}, CLI_COMMON_LONG
 
 void cli_render_init(struct cli_render *r);
 /* Handles one getopt result if it is a render option; returns true if it
@@ -71,5 +74,17 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROG: err->msg" on stderr; returns the exit code for the error. */
 int cli_fail(const pyi_error *err);
 void cli_version(void);
+
+/* A progress line on stderr for long work: drawn only when stderr is a
+ * terminal, once the work has taken more than a second, at most a few
+ * times a second; cli_progress_end erases it. */
+struct cli_progress {
+  bool tty, shown;
+  double start, last;
+};
+void cli_progress_init(struct cli_progress *p);
+void cli_progress_line(struct cli_progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_progress_end(struct cli_progress *p);
 
 #endif
