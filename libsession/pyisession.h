@@ -265,6 +265,117 @@ PYI_EXPORT char *pyi_render_string(const pyi_session *s, const char *name,
 PYI_EXPORT int pyi_render_check(const char *name, const pyi_opts *o,
                                 pyi_error *err);
 
+/** ## Comparing two sessions
+ *
+ * A diff answers "what got slower, what got faster" between a base session
+ * and a new one (usually two recordings of one program). Both go through
+ * the same processors, as for a text report with the same options, and
+ * their call trees are lined up by call path: the path of identifiers from
+ * the root, where frames the text report would hide (inside library
+ * groups) are left out, so a changed library internal does not break the
+ * paths around it. A frame whose identifier differs only in its line
+ * number (the function moved in its file) still matches, when it is the
+ * only candidate on both sides. [self] frames are folded into their
+ * parent, whose self time they are.
+ *
+ * Each node carries its base and new time (seconds, or fractions of each
+ * side's total with 'normalize') and is marked as on both sides, added or
+ * removed; children are sorted by the size of their change. A node is
+ * "shown" when a change of at least the threshold happens in its subtree.
+ */
+typedef struct pyi_diff pyi_diff;
+typedef struct pyi_diff_node pyi_diff_node;
+
+/** All-zero options: the text report's processors and the default
+ * threshold. */
+typedef struct pyi_diff_opts {
+  /** The options map of pyi-render that apply: "show_all",
+   * "processor_options" (hide_regex, show_regex, filter_threshold) and, for
+   * the text format, "unicode" and "color". Copied. Unlike a report,
+   * processor_options.filter_threshold defaults to 0 here: a frame just
+   * under 1 % on one side only would otherwise look added or removed; the
+   * diff's own threshold hides small changes instead. */
+  const pyi_opts *opts;
+  /** Compare fractions of each side's total instead of seconds. */
+  bool normalize;
+  /** Changes smaller than this percentage of the larger total (of 100 %
+   * when normalized) are negligible: hidden in reports and ignored by the
+   * regression check. 0 means the default, 1; a negative value shows every
+   * change. */
+  double threshold;
+  /** Length of the lists of top regressions and improvements (0: 10). */
+  int top;
+  /** Names of the two sides in reports (NULL: "base" and "new"). Copied. */
+  const char *base_name, *new_name;
+} pyi_diff_opts;
+
+/** Checks the options without building anything (PYI_EARG on an option
+ * name or value the diff does not take). */
+PYI_EXPORT int pyi_diff_check(const pyi_diff_opts *o, pyi_error *err);
+
+/** Builds the diff of 'base' and 'new_' (neither is changed or kept).
+ * 'o' may be NULL. Returns NULL and fills 'err' on bad options or when a
+ * session's call tree cannot be built. Free with pyi_diff_free. */
+PYI_EXPORT pyi_diff *pyi_diff_new(const pyi_session *base,
+                                  const pyi_session *new_,
+                                  const pyi_diff_opts *o, pyi_error *err);
+PYI_EXPORT void pyi_diff_free(pyi_diff *d);
+
+/** The root: the two totals; its children are the top frames. Nodes are
+ * borrowed from the diff. */
+PYI_EXPORT const pyi_diff_node *pyi_diff_root(const pyi_diff *d);
+PYI_EXPORT const pyi_diff_node *pyi_diff_node_parent(const pyi_diff_node *n);
+PYI_EXPORT const pyi_diff_node *
+pyi_diff_node_first_child(const pyi_diff_node *n);
+PYI_EXPORT const pyi_diff_node *pyi_diff_node_next(const pyi_diff_node *n);
+
+enum pyi_diff_status {
+  PYI_DIFF_BOTH = 0, /* the call path is in both sessions */
+  PYI_DIFF_ADDED,    /* only in the new session */
+  PYI_DIFF_REMOVED,  /* only in the base session */
+};
+PYI_EXPORT int pyi_diff_node_status(const pyi_diff_node *n);
+/** Time in the base and the new session (seconds, or fractions of the
+ * total when normalized), total and self. */
+PYI_EXPORT double pyi_diff_node_base(const pyi_diff_node *n);
+PYI_EXPORT double pyi_diff_node_new(const pyi_diff_node *n);
+PYI_EXPORT double pyi_diff_node_base_self(const pyi_diff_node *n);
+PYI_EXPORT double pyi_diff_node_new_self(const pyi_diff_node *n);
+/** new - base. */
+PYI_EXPORT double pyi_diff_node_delta(const pyi_diff_node *n);
+/** The change in percent of the base time; NaN when the base is 0. */
+PYI_EXPORT double pyi_diff_node_percent(const pyi_diff_node *n);
+/** A change of at least the threshold is in this node's subtree. */
+PYI_EXPORT bool pyi_diff_node_shown(const pyi_diff_node *n);
+/** "Class.function" as reports show it ("" for the root); borrowed. */
+PYI_EXPORT const char *pyi_diff_node_name(const pyi_diff_node *n);
+/** "file.py:12" (short path and line, as reports show it), or "". */
+PYI_EXPORT const char *pyi_diff_node_location(const pyi_diff_node *n);
+
+/** The call path whose slowdown breaks a --fail-on-regression gate of
+ * 'percent': the root when the total grew by more than 'percent', else the
+ * node with the largest relative growth above 'percent' among changes of at
+ * least the threshold (an added path counts as infinitely slower). NULL
+ * when there is none. */
+PYI_EXPORT const pyi_diff_node *pyi_diff_regression(const pyi_diff *d,
+                                                   double percent);
+
+/** Diff report formats: "text" (the tree with base, new and delta columns,
+ * red for slower and green for faster with the "color" option), "markdown"
+ * (the top regressions and improvements, then the tree), "json" (every
+ * node, machine-readable) and "html" (a self-contained page). */
+PYI_EXPORT bool pyi_diff_format_exists(const char *name);
+/** The format for an output file name (".txt", ".md", ".json", ".html",
+ * ".htm"); NULL when no guess. */
+PYI_EXPORT const char *pyi_diff_format_guess(const char *path);
+/** Writes the report to 'path' ("-" or NULL: stdout), under a temporary
+ * name renamed when complete. */
+PYI_EXPORT int pyi_diff_render_file(const pyi_diff *d, const char *format,
+                                    const char *path, pyi_error *err);
+/** The report in a new buffer (caller frees); length in '*len'. */
+PYI_EXPORT char *pyi_diff_render_string(const pyi_diff *d, const char *format,
+                                        size_t *len, pyi_error *err);
+
 #ifdef __cplusplus
 }
 #endif

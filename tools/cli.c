@@ -23,22 +23,9 @@ const char cli_render_help[] =
     "                         from the -o file name, else text)\n"
     "  -o, --outfile=FILE     write to FILE instead of stdout (written under a\n"
     "                         temporary name and renamed when complete)\n"
-    "  -p, --render-option=NAME[=VALUE]\n"
-    "                         renderer option; VALUE is JSON or else a string, NAME\n"
-    "                         may be a dotted path (processor_options.filter_threshold)\n"
+    CLI_HELP_P
     "  -t, --timeline         render samples in time order (no aggregation)\n"
-    "      --hide=GLOB        hide frames whose file path matches GLOB\n"
-    "      --hide-regex=RE    hide frames whose file path matches RE (Python syntax)\n"
-    "      --show=GLOB        always show frames whose file path matches GLOB\n"
-    "      --show-regex=RE    always show frames whose file path matches RE\n"
-    "      --show-all         show everything, library code included\n"
-    "      --unicode, --no-unicode\n"
-    "                         box-drawing characters or ASCII (default: as the\n"
-    "                         output supports)\n"
-    "      --color, --no-color\n"
-    "                         ANSI colours (default: on for a terminal)\n"
-    "      --version          print the version and exit\n"
-    "  -h, --help             print this help and exit\n";
+    CLI_HELP_FILTERS CLI_HELP_LOOK CLI_HELP_COMMON;
 
 void cli_render_init(struct cli_render *r) {
   memset(r, 0, sizeof *r);
@@ -80,7 +67,7 @@ static bool stdout_unicode(void) {
   return utf;
 }
 
-pyi_opts *cli_render_opts(struct cli_render *r) {
+pyi_opts *cli_options_map(struct cli_render *r, bool frame, bool text) {
   if (r->hide && r->hide_regex) {
     cli_usage_error("you can't specify both --hide and --hide-regex");
     return NULL;
@@ -89,18 +76,8 @@ pyi_opts *cli_render_opts(struct cli_render *r) {
     cli_usage_error("you can only specify one of --show, --show-regex and --show-all");
     return NULL;
   }
-  if (!r->renderer)
-    r->renderer = pyi_renderer_guess(r->output);
-  if (!r->renderer)
-    r->renderer = "text";
-  if (!pyi_renderer_exists(r->renderer)) {
-    cli_usage_error("unknown renderer '%s' (try --help)", r->renderer);
-    return NULL;
-  }
   pyi_opts *o = pyi_opts_new();
   pyi_error err = {0};
-  bool frame = strcmp(r->renderer, "html") && strcmp(r->renderer, "pyisession") &&
-               strcmp(r->renderer, "session");
   int rc = 0;
   if (frame) {
     char *hide = r->hide ? pyi_glob_to_regex(r->hide) : NULL;
@@ -113,7 +90,7 @@ pyi_opts *cli_render_opts(struct cli_render *r) {
     free(hide);
     free(show);
   }
-  if (strcmp(r->renderer, "text") == 0) {
+  if (text) {
     bool to_file = r->output && strcmp(r->output, "-") != 0;
     int uni = r->unicode >= 0 ? r->unicode : to_file ? 1 : stdout_unicode();
     int col = r->color >= 0 ? r->color : !to_file && isatty(1) && !getenv("NO_COLOR");
@@ -134,9 +111,28 @@ pyi_opts *cli_render_opts(struct cli_render *r) {
     snprintf(key, sizeof key, "%.*s", (int)(eq - r->p[i]), r->p[i]);
     rc = pyi_opts_set(o, key, eq + 1, &err);
   }
-  if (!rc)
-    rc = pyi_render_check(r->renderer, o, &err);
   if (rc) {
+    cli_usage_error("%s", err.msg);
+    pyi_opts_free(o);
+    return NULL;
+  }
+  return o;
+}
+
+pyi_opts *cli_render_opts(struct cli_render *r) {
+  if (!r->renderer)
+    r->renderer = pyi_renderer_guess(r->output);
+  if (!r->renderer)
+    r->renderer = "text";
+  if (!pyi_renderer_exists(r->renderer)) {
+    cli_usage_error("unknown renderer '%s' (try --help)", r->renderer);
+    return NULL;
+  }
+  bool frame = strcmp(r->renderer, "html") && strcmp(r->renderer, "pyisession") &&
+               strcmp(r->renderer, "session");
+  pyi_opts *o = cli_options_map(r, frame, strcmp(r->renderer, "text") == 0);
+  pyi_error err = {0};
+  if (o && pyi_render_check(r->renderer, o, &err)) {
     cli_usage_error("%s", err.msg);
     pyi_opts_free(o);
     return NULL;

@@ -65,8 +65,31 @@ bool cli_render_option(struct cli_render *r, int c, const char *arg, int *rc);
 /* Checks exclusions, picks the renderer, builds the options map pyinstrument
  * would build. Returns NULL after printing a usage error. */
 pyi_opts *cli_render_opts(struct cli_render *r);
-/* The help text of the render options. */
+/* The options map alone: processor options when 'frame', unicode and
+ * colour (defaults: what the output supports) when 'text', then -p.
+ * Returns NULL after printing a usage error. */
+pyi_opts *cli_options_map(struct cli_render *r, bool frame, bool text);
+/* The help text of the render options, and pieces of it for other tools. */
 extern const char cli_render_help[];
+#define CLI_HELP_P                                                                 \
+  "  -p, --render-option=NAME[=VALUE]\n"                                           \
+  "                         renderer option; VALUE is JSON or else a string, NAME\n" \
+  "                         may be a dotted path (processor_options.filter_threshold)\n"
+#define CLI_HELP_FILTERS                                                            \
+  "      --hide=GLOB        hide frames whose file path matches GLOB\n"             \
+  "      --hide-regex=RE    hide frames whose file path matches RE (Python syntax)\n" \
+  "      --show=GLOB        always show frames whose file path matches GLOB\n"      \
+  "      --show-regex=RE    always show frames whose file path matches RE\n"        \
+  "      --show-all         show everything, library code included\n"
+#define CLI_HELP_LOOK                                                               \
+  "      --unicode, --no-unicode\n"                                                 \
+  "                         box-drawing characters or ASCII (default: as the\n"     \
+  "                         output supports)\n"                                     \
+  "      --color, --no-color\n"                                                     \
+  "                         ANSI colours (default: on for a terminal)\n"
+#define CLI_HELP_COMMON                                                             \
+  "      --version          print the version and exit\n"                           \
+  "  -h, --help             print this help and exit\n"
 
 void cli_set_program(const char *name);
 /* "PROG: MESSAGE" on stderr, then a hint to --help; returns CLI_EXIT_USAGE. */
