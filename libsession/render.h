@@ -77,6 +77,6 @@ void pyi_record_writer_put(pyi_record_writer *w, uint32_t node, double t,
 void pyi_record_writer_release(pyi_record_writer *w);
 
 extern const pyi_renderer pyi_renderer_text, pyi_renderer_json,
-    pyi_renderer_session;
+    pyi_renderer_session, pyi_renderer_html;
 
 #endif
