@@ -311,7 +311,8 @@ static size_t unmatched(struct match *M, int s, uint32_t parent, struct cand **o
       *out = pyi_xgrow(*out, cap, k + 1, sizeof **out);
       (*out)[k++] = (struct cand){M->fuzzy_of[S->n[c].ident], c};
     }
-  qsort(*out, k, sizeof **out, cmp_cand);
+  if (k > 1)
+    qsort(*out, k, sizeof **out, cmp_cand);
   return k;
 }
 
