@@ -113,6 +113,10 @@ cmp -s "$tmp/skipped.pyisession" "$tmp/c.pyisession" && pass || fail "--skip-bad
 expect_status 1 tool pyi-combine --skip-bad "$tmp/trunc.pyisession"
 grep -q "no session to combine" "$tmp/err" && pass || fail "all skipped: $(cat "$tmp/err")"
 
+# a failed write never leaves a partial file (plain and gzip output)
+expect_no_partial_output c.pyisession pyi-combine "$EX" "$tmp/later.pyisession"
+expect_no_partial_output c.pyisession.gz pyi-combine "$EX" "$tmp/later.pyisession"
+
 # usage errors exit 2
 expect_status 2 tool pyi-combine
 one_line_error "no session files"

@@ -134,6 +134,11 @@ one_line_error "$tmp/missing.pyisession"
 expect_status 1 tool pyi-diff "$DATA/bad/await-not-leaf.pyisession" "$EX"
 one_line_error "await-not-leaf"
 
+# a failed write never leaves a partial report
+for name in d.txt d.md d.json d.html; do
+  expect_no_partial_output "$name" pyi-diff "$EX" "$tmp/slower.pyisession"
+done
+
 # usage errors exit 2 with one line
 expect_status 2 tool pyi-diff "$EX"
 one_line_error "two session files"
