@@ -25,8 +25,10 @@ grep -q '1700003600.5' "$tmp/later.pyisession" && grep -q '0.9\]' "$tmp/later.py
 
 # help and version name every option
 expect_status 0 tool pyi-combine --help
+sed 's/\\-/-/g' "$top_srcdir/docs/pyi-combine.1" >"$tmp/man"
 for opt in --outfile --skip-bad --version --help; do
   grep -q -- "$opt" "$tmp/out" && pass || fail "--help does not describe $opt"
+  grep -q -- "$opt" "$tmp/man" && pass || fail "the man page does not describe $opt"
 done
 expect_status 0 tool pyi-combine --version
 grep -q "^pyi-combine 0" "$tmp/out" && pass || fail "version"

@@ -39,6 +39,8 @@ for opt in --renderer --outfile --normalize --threshold --top --fail-on-regressi
   --render-option --hide --hide-regex --show --show-regex --show-all --unicode \
   --no-unicode --color --no-color --version --help; do
   grep -q -- "$opt" "$tmp/out" && pass || fail "--help does not describe $opt"
+  sed 's/\\-/-/g' "$top_srcdir/docs/pyi-diff.1" | grep -q -- "$opt" && pass ||
+    fail "the man page does not describe $opt"
 done
 expect_status 0 tool pyi-diff --version
 grep -q "^pyi-diff 0" "$tmp/out" && pass || fail "version"
