@@ -106,6 +106,16 @@ for f in "$DATA"/bad/*; do
   esac
 done
 
+# every odd but valid session of the shared collection, all at once: the
+# result loads and renders
+set --
+for f in "$DATA"/odd/*; do
+  [ "$(basename "$f")" = README ] || set -- "$@" "$f"
+done
+expect_status 0 tool pyi-combine -o "$tmp/odd.pyisession" "$@"
+expect_status 0 tool pyi-render -o "$tmp/odd.txt" "$tmp/odd.pyisession"
+expect_status 0 tool pyi-render -r json -o "$tmp/odd.json" "$tmp/odd.pyisession"
+
 # --skip-bad: reported on one line each, the rest combined
 expect_status 0 tool pyi-combine --skip-bad "$tmp/later.pyisession" "$tmp/trunc.pyisession" "$EX" \
   "$tmp/missing.pyisession" -o "$tmp/skipped.pyisession"

@@ -125,6 +125,15 @@ grep -q "Slower" "$tmp/d.html2" && pass || fail "-r text"
 expect_status 0 sh -c "\"$top_builddir/pyi-diff\" --no-color - \"$tmp/slower.pyisession\" <\"$EX\""
 grep -q "+0.400.*compute" "$tmp/out" && pass || fail "stdin base"
 
+# odd but valid sessions: against themselves (every format) and against ex
+for f in "$DATA"/odd/*; do
+  [ "$(basename "$f")" = README ] && continue
+  for fmt in text markdown json html; do
+    expect_status 0 tool pyi-diff -r "$fmt" --threshold 0 "$f" "$f"
+  done
+  expect_status 0 tool pyi-diff --normalize "$EX" "$f"
+done
+
 # bad input: one line naming the file, exit 1, an existing output kept
 printf '{"start_time": 1' >"$tmp/trunc.pyisession"
 echo precious >"$tmp/keep.txt"
