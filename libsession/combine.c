@@ -247,15 +247,10 @@ static int write_input(struct combine *c, struct input *in) {
   return 0;
 }
 
-static bool ends_with_gz(const char *path) {
-  size_t n = path ? strlen(path) : 0;
-  return n > 3 && strcmp(path + n - 3, ".gz") == 0;
-}
-
 static int write_all(struct combine *c, const pyi_session *meta,
                      struct input **order, size_t n, const char *out_path) {
   pyi_out out;
-  if (pyi_out_open(&out, out_path, ends_with_gz(out_path), c->err))
+  if (pyi_out_open(&out, out_path, out_path && pyi_path_has_suffix(out_path, ".gz"), c->err))
     return -1;
   pyi_write_session_meta(meta, &out.buf);
   out.buf.len--; /* reopen the object for frame_records */

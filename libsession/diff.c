@@ -8,11 +8,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alloc.h"
 #include "error.h"
 #include "proc.h"
+#include "render.h"
 #include "tree.h"
 
 /* ---- after matching: units, self times, order, threshold ----------------- */
@@ -114,18 +114,18 @@ static pyi_tree *process(const pyi_diff *d, const pyi_session *ses, pyi_error *e
   return pyi_tree_process(ses, mask, &p, false, err);
 }
 
-static const char *keep(pyi_diff *d, const char *s) {
-  return pyi_intern_str(d->strings, pyi_intern(d->strings, s, strlen(s)), NULL);
+const char *pyi_diff_keep(pyi_diff *d, const char *s, size_t len) {
+  return pyi_intern_str(d->strings, pyi_intern(d->strings, s ? s : "", s ? len : 0), NULL);
 }
 
 static void side_info(pyi_diff *d, int s, const pyi_session *ses, const char *name) {
   struct pyi_diff_side *i = &d->side[s];
-  i->name = keep(d, name);
+  i->name = pyi_diff_keep(d, name, strlen(name));
   i->start_time = ses->start_time.v;
   i->duration = ses->duration.v;
   i->cpu_time = ses->cpu_time.v;
   i->samples = ses->sample_count.v;
-  i->description = keep(d, ses->target_description);
+  i->description = pyi_diff_keep(d, ses->target_description, strlen(ses->target_description));
 }
 
 pyi_diff *pyi_diff_new(const pyi_session *base, const pyi_session *new_,
@@ -297,13 +297,10 @@ bool pyi_diff_format_exists(const char *name) {
 }
 
 const char *pyi_diff_format_guess(const char *path) {
-  size_t n = path ? strlen(path) : 0;
-  for (size_t i = 0; i < N_FORMATS; i++)
-    for (int e = 0; e < 2 && formats[i].ext[e]; e++) {
-      size_t m = strlen(formats[i].ext[e]);
-      if (n > m && strcasecmp(path + n - m, formats[i].ext[e]) == 0 && path[n - m - 1] != '/')
+  for (size_t i = 0; path && i < N_FORMATS; i++)
+    for (int e = 0; e < 2 && formats[i].ext[e]; e++)
+      if (pyi_path_has_suffix(path, formats[i].ext[e]))
         return formats[i].name;
-    }
   return NULL;
 }
 

@@ -72,6 +72,10 @@ void pyi_diff_path(const pyi_diff_node *n, const char *sep, pyi_buf *b);
 /* A time (a percentage when normalized) as reports write it; with 'sign'
  * a delta, written without a sign when it rounds to zero. */
 void pyi_diff_fmt_value(const pyi_diff *d, double v, bool sign, char *out, size_t n);
+/* 'len' bytes of 's' (NULL: "") kept in the diff's string table. */
+const char *pyi_diff_keep(pyi_diff *d, const char *s, size_t len);
+/* The four columns of a node: base, new, delta, change in percent. */
+void pyi_diff_cells(const pyi_diff *d, const pyi_diff_node *x, char c[4][48]);
 /* Seconds with the diff's precision. */
 void pyi_diff_fmt_seconds(const pyi_diff *d, double v, char *out, size_t n);
 /* The change relative to the base: "+12.5%", "new" when the base is 0. */

@@ -59,10 +59,7 @@ static void row(struct page *P, const pyi_diff_node *x) {
   else
     pyi_out_puts(o, "<span class=\"row\">");
   char c[4][48];
-  pyi_diff_fmt_value(d, x->v[0], false, c[0], 48);
-  pyi_diff_fmt_value(d, x->v[1], false, c[1], 48);
-  pyi_diff_fmt_value(d, dv, true, c[2], 48);
-  pyi_diff_fmt_pct(x, c[3], 48);
+  pyi_diff_cells(d, x, c);
   pyi_out_printf(o, "<span class=\"num\">%s</span><span class=\"num\">%s</span>"
                     "<span class=\"num %s\">%s</span><span class=\"num pct\">%s</span>",
                  c[0], c[1], change_class(d, dv), c[2], c[3]);

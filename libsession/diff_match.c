@@ -207,10 +207,6 @@ static void side_without_dropped(struct side *S, const struct side *full) {
 
 /* ---- matching ------------------------------------------------------------- */
 
-static const char *keep(pyi_diff *d, const char *s, size_t len) {
-  return pyi_intern_str(d->strings, pyi_intern(d->strings, s ? s : "", s ? len : 0), NULL);
-}
-
 static void describe(pyi_diff *d, pyi_diff_node *x, const pyi_tree *t, const pyi_frame *f) {
   const pyi_ident *id = pyi_frame_ident(t, f);
   size_t clen = 0;
@@ -221,15 +217,15 @@ static void describe(pyi_diff *d, pyi_diff_node *x, const pyi_tree *t, const pyi
     pyi_buf_putc(&b, '.');
   }
   pyi_buf_put(&b, id->function, id->function_len);
-  x->name = keep(d, b.ptr, b.len);
-  x->function = keep(d, id->function, id->function_len);
-  x->class_name = keep(d, cls, clen);
-  x->file = keep(d, id->file, id->file_len);
+  x->name = pyi_diff_keep(d, b.ptr, b.len);
+  x->function = pyi_diff_keep(d, id->function, id->function_len);
+  x->class_name = pyi_diff_keep(d, cls, clen);
+  x->file = pyi_diff_keep(d, id->file, id->file_len);
   const char *sp = pyi_frame_short_path(t, f);
-  x->file_short = keep(d, sp, sp ? strlen(sp) : 0);
+  x->file_short = pyi_diff_keep(d, sp, sp ? strlen(sp) : 0);
   pyi_buf_clear(&b);
   pyi_frame_code_position(t, f, &b);
-  x->loc = keep(d, b.ptr, b.len);
+  x->loc = pyi_diff_keep(d, b.ptr, b.len);
   x->has_line = !pyi_frame_synthetic(t, f) && pyi_frame_line(t, f, &x->line);
   x->app = pyi_frame_is_app(t, f);
   pyi_buf_release(&b);

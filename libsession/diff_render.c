@@ -40,7 +40,10 @@ void pyi_diff_fmt_pct(const pyi_diff_node *x, char *out, size_t n) {
     return;
   }
   double p = pyi_diff_delta(x) / x->v[0] * 100;
-  snprintf(out, n, fabs(p) < 0.05 ? "0.0%%" : "%+.1f%%", fabs(p) < 0.05 ? 0.0 : p);
+  if (fabs(p) < 0.05)
+    snprintf(out, n, "0.0%%");
+  else
+    snprintf(out, n, "%+.1f%%", p);
 }
 
 static const char *unit(const pyi_diff *d) { return d->normalize ? " pts" : " s"; }
@@ -64,7 +67,7 @@ static const char *change_color(const struct text *T, double change) {
   return change > 0 ? C("\x1b[31m") : C("\x1b[32m");
 }
 
-static void cells(const pyi_diff *d, const pyi_diff_node *x, char c[4][48]) {
+void pyi_diff_cells(const pyi_diff *d, const pyi_diff_node *x, char c[4][48]) {
   pyi_diff_fmt_value(d, x->v[0], false, c[0], 48);
   pyi_diff_fmt_value(d, x->v[1], false, c[1], 48);
   pyi_diff_fmt_value(d, pyi_diff_delta(x), true, c[2], 48);
@@ -145,7 +148,7 @@ static void node_line(struct text *T, const pyi_diff_node *x, const char *prefix
   const pyi_diff *d = T->d;
   pyi_out *o = T->o;
   char c[4][48];
-  cells(d, x, c);
+  pyi_diff_cells(d, x, c);
   const char *col = change_color(T, pyi_diff_delta(x));
   pyi_out_printf(o, "%*s %*s %s%*s %*s%s  ", T->w[0], c[0], T->w[1], c[1], col, T->w[2], c[2],
                  T->w[3], c[3], RESET);
@@ -184,7 +187,7 @@ static void draw_tree(struct text *T) {
   for (size_t i = 0; i < d->n_nodes; i++) {
     if (!d->nodes[i]->shown)
       continue;
-    cells(d, d->nodes[i], c);
+    pyi_diff_cells(d, d->nodes[i], c);
     for (int k = 0; k < 4; k++)
       T->w[k] = (int)fmax(T->w[k], strlen(c[k]));
   }

@@ -44,6 +44,9 @@ pyi_tree *pyi_render_tree(pyi_render_ctx *c);
 /* The processor mask after show_all/timeline. */
 unsigned pyi_render_procs(const pyi_render_ctx *c);
 const pyi_renderer *pyi_renderer_find(const char *name);
+/* True when 'path' ends in 'suffix' (lowercase; compared without case) and
+ * the suffix is an extension, not a whole file name. */
+bool pyi_path_has_suffix(const char *path, const char *suffix);
 /* strftime of a Unix time in local time (pyinstrument shows local time). */
 void pyi_local_time(double t, const char *fmt, char *out, size_t size);
 
