@@ -31,12 +31,12 @@ struct input {
   const char *path;
   size_t order; /* position among the arguments: ties keep it */
   pyi_num num[N_NUMS];
-  uint32_t desc; /* the description, in the string table */
+  uint32_t desc;  /* the description, in the string table */
   uint32_t *strs; /* sys_path, then sys_prefixes, then start_call_stack */
   size_t n_path, n_prefix, n_start;
-  unsigned arrays;  /* frame_records arrays in the file (the last counts) */
-  uint64_t records; /* records of the last array */
-  struct stat st;   /* a regular file as pass 1 saw it */
+  unsigned arrays;   /* frame_records arrays in the file (the last counts) */
+  uint64_t records;  /* records of the last array */
+  struct stat st;    /* a regular file as pass 1 saw it */
   pyi_session *held; /* read once and kept (not a regular file) */
   bool skipped;
 };
@@ -85,7 +85,8 @@ static uint32_t intern_str(struct combine *c, const char *s, size_t len) {
   return pyi_intern(c->strings, s, len);
 }
 
-static void keep_meta(struct combine *c, struct input *in, const pyi_session *s) {
+static void keep_meta(struct combine *c, struct input *in,
+                      const pyi_session *s) {
   in->num[N_START] = s->start_time;
   in->num[N_DURATION] = s->duration;
   in->num[N_MIN] = s->min_interval;
@@ -125,7 +126,8 @@ static int read_input(struct combine *c, struct input *in) {
     in->arrays = ls.arrays;
     in->records = ls.arrays == c->count_array ? c->count : 0;
     if (s && !S_ISREG(ls.st.st_mode)) /* replaced since the stat */
-      return pyi_fail(c->err, PYI_EIO, "%s: changed while being read", in->path);
+      return pyi_fail(c->err, PYI_EIO, "%s: changed while being read",
+                      in->path);
   } else {
     s = in->held = pyi_session_load(in->path, c->err);
     if (s) {
@@ -146,7 +148,8 @@ static int read_input(struct combine *c, struct input *in) {
 /* Start time order; NaN (which never compares greater in Python, so it
  * would never be swapped) goes last; ties keep the argument order. */
 static int cmp_start(const void *pa, const void *pb) {
-  const struct input *a = *(struct input *const *)pa, *b = *(struct input *const *)pb;
+  const struct input *a = *(struct input *const *)pa,
+                     *b = *(struct input *const *)pb;
   double x = a->num[N_START].v, y = b->num[N_START].v;
   bool xn = isnan(x), yn = isnan(y);
   if (xn != yn)
@@ -173,7 +176,8 @@ static pyi_session *meta_session(struct combine *c, const struct input *in) {
     pyi_session_add_sys_path(s, pyi_intern_str(c->strings, *p++, NULL));
   for (size_t i = 0; i < in->n_prefix; i++)
     pyi_session_add_sys_prefix(s, pyi_intern_str(c->strings, *p++, NULL));
-  uint32_t *stack = pyi_xmalloc((in->n_start ? in->n_start : 1) * sizeof *stack);
+  uint32_t *stack =
+      pyi_xmalloc((in->n_start ? in->n_start : 1) * sizeof *stack);
   for (size_t i = 0; i < in->n_start; i++) {
     const char *f = pyi_intern_str(c->strings, *p++, &len);
     stack[i] = pyi_session_finfo(s, f, len);
@@ -208,7 +212,8 @@ static int write_record(void *ctx, const pyi_session *s, uint32_t node,
     c->fresh = false;
   }
   if (++c->count > c->cur->records)
-    return pyi_fail(err, PYI_EIO, "%s: changed while being combined", c->cur->path);
+    return pyi_fail(err, PYI_EIO, "%s: changed while being combined",
+                    c->cur->path);
   pyi_record_writer_put(&c->w, node, t, is_int);
   tick(c);
   return 0;
@@ -235,22 +240,26 @@ static int write_input(struct combine *c, struct input *in) {
   }
   struct stat st;
   if (!regular_file(in->path, &st) || !same_file(&st, &in->st))
-    return pyi_fail(c->err, PYI_EIO, "%s: changed while being combined", in->path);
-  pyi_load_stream ls = {.record = write_record, .ctx = c, .only_array = in->arrays};
+    return pyi_fail(c->err, PYI_EIO, "%s: changed while being combined",
+                    in->path);
+  pyi_load_stream ls = {
+      .record = write_record, .ctx = c, .only_array = in->arrays};
   c->fresh = true;
   pyi_session *s = pyi_session_load_stream(in->path, &ls, c->err);
   if (!s)
     return -1;
   pyi_session_free(s);
   if (c->count != in->records || ls.arrays != in->arrays)
-    return pyi_fail(c->err, PYI_EIO, "%s: changed while being combined", in->path);
+    return pyi_fail(c->err, PYI_EIO, "%s: changed while being combined",
+                    in->path);
   return 0;
 }
 
 static int write_all(struct combine *c, const pyi_session *meta,
                      struct input **order, size_t n, const char *out_path) {
   pyi_out out;
-  if (pyi_out_open(&out, out_path, out_path && pyi_path_has_suffix(out_path, ".gz"), c->err))
+  if (pyi_out_open(&out, out_path,
+                   out_path && pyi_path_has_suffix(out_path, ".gz"), c->err))
     return -1;
   pyi_write_session_meta(meta, &out.buf);
   out.buf.len--; /* reopen the object for frame_records */
@@ -274,7 +283,8 @@ static int write_all(struct combine *c, const pyi_session *meta,
   return pyi_out_close(&out, c->err);
 }
 
-/* ---- entry point ---------------------------------------------------------- */
+/* ---- entry point ----------------------------------------------------------
+ */
 
 int pyi_combine_files(const char *const *paths, size_t n, const char *out_path,
                       const pyi_combine_opts *o, pyi_error *err) {
@@ -311,7 +321,8 @@ int pyi_combine_files(const char *const *paths, size_t n, const char *out_path,
     report(&c);
   }
   if (!rc && !kept)
-    rc = pyi_fail(c.err, PYI_EFORMAT, "no session to combine: every input was skipped");
+    rc = pyi_fail(c.err, PYI_EFORMAT,
+                  "no session to combine: every input was skipped");
   if (!rc) {
     qsort(order, kept, sizeof *order, cmp_start);
     pyi_session *meta = fold(&c, order, kept);

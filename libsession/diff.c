@@ -18,7 +18,8 @@
 /* ---- after matching: units, self times, order, threshold ----------------- */
 
 static int cmp_children(const void *a, const void *b) {
-  const pyi_diff_node *x = *(pyi_diff_node *const *)a, *y = *(pyi_diff_node *const *)b;
+  const pyi_diff_node *x = *(pyi_diff_node *const *)a,
+                      *y = *(pyi_diff_node *const *)b;
   double dx = fabs(pyi_diff_delta(x)), dy = fabs(pyi_diff_delta(y));
   if (dx != dy)
     return dx > dy ? -1 : 1;
@@ -79,29 +80,34 @@ static void finish(pyi_diff *d) {
   }
 }
 
-/* ---- options and entry point ---------------------------------------------- */
+/* ---- options and entry point ----------------------------------------------
+ */
 
-static const char *const diff_opt_names[] = {"show_all", "processor_options", "unicode",
-                                             "color", NULL};
+static const char *const diff_opt_names[] = {"show_all", "processor_options",
+                                             "unicode", "color", NULL};
 
 int pyi_diff_check(const pyi_diff_opts *o, pyi_error *err) {
   if (!o)
     return 0;
   if (isnan(o->threshold) || o->threshold > 100)
-    return pyi_fail(err, PYI_EARG, "the threshold must be a percentage up to 100");
+    return pyi_fail(err, PYI_EARG,
+                    "the threshold must be a percentage up to 100");
   if (o->top < 0)
-    return pyi_fail(err, PYI_EARG, "the number of top changes cannot be negative");
+    return pyi_fail(err, PYI_EARG,
+                    "the number of top changes cannot be negative");
   if (!o->opts)
     return 0;
   pyi_proc_opts p;
-  if (pyi_opts_only(o->opts, diff_opt_names, "diff", err) || pyi_opt_proc(o->opts, &p, err))
+  if (pyi_opts_only(o->opts, diff_opt_names, "diff", err) ||
+      pyi_opt_proc(o->opts, &p, err))
     return -1;
   return 0;
 }
 
 /* The session's tree after the text report's processors, with the
  * diff's default filter threshold. */
-static pyi_tree *process(const pyi_diff *d, const pyi_session *ses, pyi_error *err) {
+static pyi_tree *process(const pyi_diff *d, const pyi_session *ses,
+                         pyi_error *err) {
   pyi_proc_opts p;
   if (pyi_opt_proc(d->opts, &p, err))
     return NULL;
@@ -115,17 +121,20 @@ static pyi_tree *process(const pyi_diff *d, const pyi_session *ses, pyi_error *e
 }
 
 const char *pyi_diff_keep(pyi_diff *d, const char *s, size_t len) {
-  return pyi_intern_str(d->strings, pyi_intern(d->strings, s ? s : "", s ? len : 0), NULL);
+  return pyi_intern_str(d->strings,
+                        pyi_intern(d->strings, s ? s : "", s ? len : 0), NULL);
 }
 
-static void side_info(pyi_diff *d, int s, const pyi_session *ses, const char *name) {
+static void side_info(pyi_diff *d, int s, const pyi_session *ses,
+                      const char *name) {
   struct pyi_diff_side *i = &d->side[s];
   i->name = pyi_diff_keep(d, name, strlen(name));
   i->start_time = ses->start_time.v;
   i->duration = ses->duration.v;
   i->cpu_time = ses->cpu_time.v;
   i->samples = ses->sample_count.v;
-  i->description = pyi_diff_keep(d, ses->target_description, strlen(ses->target_description));
+  i->description = pyi_diff_keep(d, ses->target_description,
+                                 strlen(ses->target_description));
 }
 
 pyi_diff *pyi_diff_new(const pyi_session *base, const pyi_session *new_,
@@ -139,7 +148,9 @@ pyi_diff *pyi_diff_new(const pyi_session *base, const pyi_session *new_,
   d->strings = pyi_intern_new();
   d->opts = o->opts ? pyi_opts_copy(o->opts) : pyi_opts_new();
   d->normalize = o->normalize;
-  d->threshold_pct = o->threshold == 0 ? 1 : o->threshold < 0 ? -1 : o->threshold;
+  d->threshold_pct = o->threshold == 0  ? 1
+                     : o->threshold < 0 ? -1
+                                        : o->threshold;
   d->top = o->top ? o->top : 10;
   side_info(d, 0, base, o->base_name ? o->base_name : "base");
   side_info(d, 1, new_, o->new_name ? o->new_name : "new");
@@ -162,7 +173,8 @@ pyi_diff *pyi_diff_new(const pyi_session *base, const pyi_session *new_,
     scale = 0;
   /* float sums differ in their last bits: smaller is no change at all */
   d->eps = 1e-9 * scale;
-  d->threshold = fmax(d->threshold_pct < 0 ? 0 : d->threshold_pct / 100 * scale, d->eps);
+  d->threshold =
+      fmax(d->threshold_pct < 0 ? 0 : d->threshold_pct / 100 * scale, d->eps);
   finish(d);
   return d;
 }
@@ -177,14 +189,19 @@ void pyi_diff_free(pyi_diff *d) {
   free(d);
 }
 
-/* ---- nodes ------------------------------------------------------------------- */
+/* ---- nodes
+ * ------------------------------------------------------------------- */
 
 const pyi_diff_node *pyi_diff_root(const pyi_diff *d) { return d->root; }
-const pyi_diff_node *pyi_diff_node_parent(const pyi_diff_node *n) { return n->parent; }
+const pyi_diff_node *pyi_diff_node_parent(const pyi_diff_node *n) {
+  return n->parent;
+}
 const pyi_diff_node *pyi_diff_node_first_child(const pyi_diff_node *n) {
   return n->first_child;
 }
-const pyi_diff_node *pyi_diff_node_next(const pyi_diff_node *n) { return n->next; }
+const pyi_diff_node *pyi_diff_node_next(const pyi_diff_node *n) {
+  return n->next;
+}
 int pyi_diff_node_status(const pyi_diff_node *n) { return n->status; }
 double pyi_diff_node_base(const pyi_diff_node *n) { return n->v[0]; }
 double pyi_diff_node_new(const pyi_diff_node *n) { return n->v[1]; }
@@ -216,7 +233,8 @@ const pyi_diff_node *pyi_diff_regression(const pyi_diff *d, double percent) {
     double p = x->v[0] > 0 ? pyi_diff_node_percent(x) : INFINITY;
     if (!(p > percent))
       continue;
-    if (!worst || p > worst_pct || (p == worst_pct && pyi_diff_delta(x) > pyi_diff_delta(worst))) {
+    if (!worst || p > worst_pct ||
+        (p == worst_pct && pyi_diff_delta(x) > pyi_diff_delta(worst))) {
       worst = x;
       worst_pct = p;
     }
@@ -224,7 +242,9 @@ const pyi_diff_node *pyi_diff_regression(const pyi_diff *d, double percent) {
   return worst;
 }
 
-static double self_delta(const pyi_diff_node *x) { return x->self[1] - x->self[0]; }
+static double self_delta(const pyi_diff_node *x) {
+  return x->self[1] - x->self[0];
+}
 
 static int cmp_slower(const void *a, const void *b) {
   const pyi_diff_node *x = *(const pyi_diff_node *const *)a;
@@ -236,7 +256,8 @@ static int cmp_slower(const void *a, const void *b) {
 }
 
 size_t pyi_diff_top(const pyi_diff *d, bool slower, const pyi_diff_node **out) {
-  const pyi_diff_node **all = pyi_xmalloc((d->n_nodes ? d->n_nodes : 1) * sizeof *all);
+  const pyi_diff_node **all =
+      pyi_xmalloc((d->n_nodes ? d->n_nodes : 1) * sizeof *all);
   size_t n = 0;
   for (size_t i = 1; i < d->n_nodes; i++) {
     double sd = self_delta(d->nodes[i]);
@@ -257,7 +278,8 @@ size_t pyi_diff_top(const pyi_diff *d, bool slower, const pyi_diff_node **out) {
   return n;
 }
 
-const pyi_diff_node **pyi_diff_path_nodes(const pyi_diff_node *n, size_t *depth) {
+const pyi_diff_node **pyi_diff_path_nodes(const pyi_diff_node *n,
+                                          size_t *depth) {
   size_t k = 0;
   for (const pyi_diff_node *x = n; x->parent; x = x->parent)
     k++;
@@ -279,7 +301,8 @@ void pyi_diff_path(const pyi_diff_node *n, const char *sep, pyi_buf *b) {
   free(path);
 }
 
-/* ---- formats ----------------------------------------------------------------- */
+/* ---- formats
+ * ----------------------------------------------------------------- */
 
 static const struct format {
   const char *name, *ext[2];
@@ -304,7 +327,8 @@ const char *pyi_diff_format_guess(const char *path) {
   return NULL;
 }
 
-static int render(const pyi_diff *d, const char *format, pyi_out *o, pyi_error *err) {
+static int render(const pyi_diff *d, const char *format, pyi_out *o,
+                  pyi_error *err) {
   if (strcmp(format, "text") == 0)
     return pyi_diff_write_text(d, o, pyi_opt_bool(d->opts, "color", false),
                                pyi_opt_bool(d->opts, "unicode", false), err);
@@ -315,10 +339,11 @@ static int render(const pyi_diff *d, const char *format, pyi_out *o, pyi_error *
   return pyi_diff_write_html(d, o, err);
 }
 
-int pyi_diff_render_file(const pyi_diff *d, const char *format, const char *path,
-                         pyi_error *err) {
+int pyi_diff_render_file(const pyi_diff *d, const char *format,
+                         const char *path, pyi_error *err) {
   if (!pyi_diff_format_exists(format))
-    return pyi_fail(err, PYI_EARG, "unknown diff format '%s'", format ? format : "");
+    return pyi_fail(err, PYI_EARG, "unknown diff format '%s'",
+                    format ? format : "");
   pyi_out out;
   if (pyi_out_open(&out, path, false, err))
     return -1;

@@ -19,9 +19,9 @@ struct pyi_diff_node {
   double self[2]; /* base, new: self time */
   double sub;     /* the largest |delta| in the subtree, this node included */
   /* display (strings live in the diff's table; "" when absent) */
-  const char *name;     /* Class.function */
+  const char *name; /* Class.function */
   const char *function, *class_name, *file, *file_short;
-  const char *loc;      /* file_short:line */
+  const char *loc; /* file_short:line */
   int64_t line;
   bool has_line, app, shown;
   uint8_t status; /* enum pyi_diff_status */
@@ -45,11 +45,11 @@ struct pyi_diff {
   struct pyi_diff_side side[2];
   pyi_opts *opts;
   bool normalize;
-  double threshold; /* absolute, in the unit of the nodes; at least eps */
-  double eps;       /* smaller changes are rounding, not changes */
+  double threshold;     /* absolute, in the unit of the nodes; at least eps */
+  double eps;           /* smaller changes are rounding, not changes */
   double threshold_pct; /* as given, for messages (-1: none) */
   int top;
-  int precision; /* decimals of times, from the sampling intervals */
+  int precision;   /* decimals of times, from the sampling intervals */
   size_t n_hidden; /* changed nodes below the threshold */
 };
 
@@ -66,12 +66,14 @@ void pyi_diff_match(pyi_diff *d, const pyi_tree *base, const pyi_tree *new_);
  * count; 'out' has room for d->top. */
 size_t pyi_diff_top(const pyi_diff *d, bool slower, const pyi_diff_node **out);
 /* The nodes from the root's child down to 'n' (caller frees the array). */
-const pyi_diff_node **pyi_diff_path_nodes(const pyi_diff_node *n, size_t *depth);
+const pyi_diff_node **pyi_diff_path_nodes(const pyi_diff_node *n,
+                                          size_t *depth);
 /* "main > compute > helper": their names joined by 'sep'. */
 void pyi_diff_path(const pyi_diff_node *n, const char *sep, pyi_buf *b);
 /* A time (a percentage when normalized) as reports write it; with 'sign'
  * a delta, written without a sign when it rounds to zero. */
-void pyi_diff_fmt_value(const pyi_diff *d, double v, bool sign, char *out, size_t n);
+void pyi_diff_fmt_value(const pyi_diff *d, double v, bool sign, char *out,
+                        size_t n);
 /* 'len' bytes of 's' (NULL: "") kept in the diff's string table. */
 const char *pyi_diff_keep(pyi_diff *d, const char *s, size_t len);
 /* The four columns of a node: base, new, delta, change in percent. */
@@ -84,8 +86,8 @@ void pyi_diff_fmt_pct(const pyi_diff_node *x, char *out, size_t n);
 bool pyi_diff_counts(const pyi_diff *d, double change);
 
 /* Report writers; each writes the whole report to 'o'. */
-int pyi_diff_write_text(const pyi_diff *d, pyi_out *o, bool color,
-                        bool unicode, pyi_error *err);
+int pyi_diff_write_text(const pyi_diff *d, pyi_out *o, bool color, bool unicode,
+                        pyi_error *err);
 int pyi_diff_write_markdown(const pyi_diff *d, pyi_out *o, pyi_error *err);
 int pyi_diff_write_json(const pyi_diff *d, pyi_out *o, pyi_error *err);
 int pyi_diff_write_html(const pyi_diff *d, pyi_out *o, pyi_error *err);

@@ -60,9 +60,11 @@ static void row(struct page *P, const pyi_diff_node *x) {
     pyi_out_puts(o, "<span class=\"row\">");
   char c[4][48];
   pyi_diff_cells(d, x, c);
-  pyi_out_printf(o, "<span class=\"num\">%s</span><span class=\"num\">%s</span>"
-                    "<span class=\"num %s\">%s</span><span class=\"num pct\">%s</span>",
-                 c[0], c[1], change_class(d, dv), c[2], c[3]);
+  pyi_out_printf(
+      o,
+      "<span class=\"num\">%s</span><span class=\"num\">%s</span>"
+      "<span class=\"num %s\">%s</span><span class=\"num pct\">%s</span>",
+      c[0], c[1], change_class(d, dv), c[2], c[3]);
   pyi_out_printf(o, "<span class=\"%s\">", x->app ? "app" : "lib");
   esc(P, x->name);
   pyi_out_puts(o, "</span>");
@@ -92,7 +94,8 @@ static void tree(struct page *P) {
   pyi_out_puts(o, "<div class=\"tree\">\n");
   const pyi_diff_node *x = shown_from(root->first_child);
   if (!x)
-    pyi_out_puts(o, "<p class=\"note\">No call path changed by the threshold or more.</p>\n");
+    pyi_out_puts(o, "<p class=\"note\">No call path changed by the threshold "
+                    "or more.</p>\n");
   while (x) {
     const pyi_diff_node *kid = shown_from(x->first_child);
     if (kid) {
@@ -130,7 +133,8 @@ static void top(struct page *P, bool slower) {
     char v[48];
     double sd = t[i]->self[1] - t[i]->self[0];
     pyi_diff_fmt_value(d, sd, true, v, sizeof v);
-    pyi_out_printf(o, "<li><b class=\"%s\">%s</b> self in <code>", change_class(d, sd), v);
+    pyi_out_printf(o, "<li><b class=\"%s\">%s</b> self in <code>",
+                   change_class(d, sd), v);
     esc(P, t[i]->name);
     pyi_out_puts(o, "</code> <span class=\"loc\">");
     esc(P, t[i]->loc);
@@ -152,22 +156,26 @@ int pyi_diff_write_html(const pyi_diff *d, pyi_out *o, pyi_error *err) {
   for (size_t i = 1; i < d->n_nodes; i++)
     if (d->nodes[i]->shown)
       P.max = fmax(P.max, fabs(pyi_diff_delta(d->nodes[i])));
-  pyi_out_puts(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                  "<meta name=\"viewport\" content=\"width=device-width\">\n<title>Profile diff: ");
+  pyi_out_puts(
+      o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" "
+         "content=\"width=device-width\">\n<title>Profile diff: ");
   esc(&P, d->side[0].name);
   pyi_out_puts(o, " \xe2\x86\x92 ");
   esc(&P, d->side[1].name);
-  pyi_out_printf(o, "</title>\n<style>\n%s</style></head><body>\n<h1>Profile diff</h1>\n"
-                    "<p class=\"meta\">",
-                 style);
+  pyi_out_printf(
+      o,
+      "</title>\n<style>\n%s</style></head><body>\n<h1>Profile diff</h1>\n"
+      "<p class=\"meta\">",
+      style);
   for (int s = 0; s < 2; s++) {
     const struct pyi_diff_side *i = &d->side[s];
     char when[32];
     pyi_local_time(i->start_time, "%Y-%m-%d %H:%M:%S", when, sizeof when);
     pyi_out_puts(o, s ? "<br>New: <code>" : "Base: <code>");
     esc(&P, i->name);
-    pyi_out_printf(o, "</code>, recorded %s, %.0f samples, %.3f s", when, i->samples,
-                   i->duration);
+    pyi_out_printf(o, "</code>, recorded %s, %.0f samples, %.3f s", when,
+                   i->samples, i->duration);
   }
   const pyi_diff_node *r = d->root;
   char c[48], pct[16];
@@ -185,13 +193,17 @@ int pyi_diff_write_html(const pyi_diff *d, pyi_out *o, pyi_error *err) {
   pyi_out_puts(o, "<div class=\"tops\">\n");
   top(&P, true);
   top(&P, false);
-  pyi_out_puts(o, "</div>\n<h2>Call tree</h2>\n<p class=\"meta\">base, new, delta, change; "
-                  "each row shows the call path's total time</p>\n");
+  pyi_out_puts(
+      o,
+      "</div>\n<h2>Call tree</h2>\n<p class=\"meta\">base, new, delta, change; "
+      "each row shows the call path's total time</p>\n");
   tree(&P);
   if (d->n_hidden)
-    pyi_out_printf(o, "<p class=\"note\">%zu smaller change%s below %g%% of the total not "
-                      "shown.</p>\n",
-                   d->n_hidden, d->n_hidden == 1 ? "" : "s", d->threshold_pct);
+    pyi_out_printf(
+        o,
+        "<p class=\"note\">%zu smaller change%s below %g%% of the total not "
+        "shown.</p>\n",
+        d->n_hidden, d->n_hidden == 1 ? "" : "s", d->threshold_pct);
   pyi_out_puts(o, "</body></html>\n");
   pyi_buf_release(&P.b);
   return 0;

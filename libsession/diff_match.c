@@ -53,14 +53,16 @@ struct match {
   size_t ident_cap[2];
 };
 
-/* ---- side trees ------------------------------------------------------------ */
+/* ---- side trees ------------------------------------------------------------
+ */
 
 static inline size_t pair_hash(uint32_t a, uint32_t b) {
   uint64_t k = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ULL;
   return (size_t)(k ^ (k >> 29));
 }
 
-static uint32_t side_find(const struct side *S, uint32_t parent, uint32_t ident) {
+static uint32_t side_find(const struct side *S, uint32_t parent,
+                          uint32_t ident) {
   for (size_t i = pair_hash(parent, ident) & S->mask;; i = (i + 1) & S->mask) {
     uint32_t n = S->slots[i];
     if (!n)
@@ -95,7 +97,8 @@ static uint32_t side_child(struct side *S, uint32_t parent, uint32_t ident,
     return n;
   S->n = pyi_xgrow(S->n, &S->cap, S->len + 1, sizeof *S->n);
   n = (uint32_t)S->len++;
-  S->n[n] = (struct snode){parent, 0, S->n[parent].first_child, ident, 0, f, false, false};
+  S->n[n] = (struct snode){parent, 0,    S->n[parent].first_child, ident, 0, f,
+                           false,  false};
   S->n[parent].first_child = n;
   side_insert(S, n);
   if (S->len * 4 > (S->mask + 1) * 3) {
@@ -119,9 +122,10 @@ static uint32_t ident_id(struct match *M, int s, uint32_t sid) {
   const pyi_session *ses = M->side[s]->t->s;
   if (sid >= M->ident_cap[s]) {
     size_t old = M->ident_cap[s];
-    M->ident_map[s] = pyi_xgrow(M->ident_map[s], &M->ident_cap[s], (size_t)sid + 1,
-                                sizeof *M->ident_map[s]);
-    memset(M->ident_map[s] + old, 0, (M->ident_cap[s] - old) * sizeof *M->ident_map[s]);
+    M->ident_map[s] = pyi_xgrow(M->ident_map[s], &M->ident_cap[s],
+                                (size_t)sid + 1, sizeof *M->ident_map[s]);
+    memset(M->ident_map[s] + old, 0,
+           (M->ident_cap[s] - old) * sizeof *M->ident_map[s]);
   }
   if (M->ident_map[s][sid])
     return M->ident_map[s][sid];
@@ -129,7 +133,8 @@ static uint32_t ident_id(struct match *M, int s, uint32_t sid) {
   const char *str = pyi_intern_str(ses->idents, sid, &len);
   uint32_t id = pyi_intern(M->idents, str, len);
   if (id >= M->fuzzy_cap)
-    M->fuzzy_of = pyi_xgrow(M->fuzzy_of, &M->fuzzy_cap, (size_t)id + 1, sizeof *M->fuzzy_of);
+    M->fuzzy_of = pyi_xgrow(M->fuzzy_of, &M->fuzzy_cap, (size_t)id + 1,
+                            sizeof *M->fuzzy_of);
   const pyi_ident *pi = pyi_ident_of(ses, sid);
   pyi_buf key = PYI_BUF_INIT;
   pyi_buf_put(&key, pi->function, pi->function_len);
@@ -148,12 +153,14 @@ struct pending {
 
 /* Round one's side tree: every frame of the processed tree but [root]
  * (transparent) and [self] (its time stays in the parent's total). */
-static void side_from_tree(struct match *M, int s, struct side *S, const pyi_tree *t) {
+static void side_from_tree(struct match *M, int s, struct side *S,
+                           const pyi_tree *t) {
   side_init(S, t, t->root ? t->root->time : 0);
   if (!t->root)
     return;
   double total = t->root->time;
-  uint8_t *whole = t->n_groups ? pyi_groups_prepare((pyi_tree *)t, total) : NULL;
+  uint8_t *whole =
+      t->n_groups ? pyi_groups_prepare((pyi_tree *)t, total) : NULL;
   struct pending *stack = NULL;
   size_t n = 0, cap = 0;
   stack = pyi_xgrow(stack, &cap, 1, sizeof *stack);
@@ -205,9 +212,11 @@ static void side_without_dropped(struct side *S, const struct side *full) {
   free(stack);
 }
 
-/* ---- matching ------------------------------------------------------------- */
+/* ---- matching -------------------------------------------------------------
+ */
 
-static void describe(pyi_diff *d, pyi_diff_node *x, const pyi_tree *t, const pyi_frame *f) {
+static void describe(pyi_diff *d, pyi_diff_node *x, const pyi_tree *t,
+                     const pyi_frame *f) {
   const pyi_ident *id = pyi_frame_ident(t, f);
   size_t clen = 0;
   const char *cls = pyi_frame_class_name(t, f, &clen);
@@ -235,7 +244,8 @@ static pyi_diff_node *node_new(pyi_diff *d, pyi_diff_node *parent) {
   pyi_diff_node *x = pyi_arena_zalloc(&d->arena, sizeof *x);
   x->name = x->function = x->class_name = x->file = x->file_short = x->loc = "";
   x->rank = (uint32_t)d->n_nodes;
-  d->nodes = pyi_xgrow(d->nodes, &d->cap_nodes, d->n_nodes + 1, sizeof *d->nodes);
+  d->nodes =
+      pyi_xgrow(d->nodes, &d->cap_nodes, d->n_nodes + 1, sizeof *d->nodes);
   d->nodes[d->n_nodes++] = x;
   if (parent) {
     x->parent = parent;
@@ -258,8 +268,8 @@ struct work_stack {
   size_t n, cap;
 };
 
-static void pair(struct match *M, struct work_stack *st, pyi_diff_node *parent, uint32_t b,
-                 uint32_t n) {
+static void pair(struct match *M, struct work_stack *st, pyi_diff_node *parent,
+                 uint32_t b, uint32_t n) {
   struct side *S0 = M->side[0], *S1 = M->side[1];
   if (b != NONE)
     S0->matched[b] = 1;
@@ -267,7 +277,8 @@ static void pair(struct match *M, struct work_stack *st, pyi_diff_node *parent, 
     S1->matched[n] = 1;
   pyi_diff_node *x = NULL;
   if (!M->d) { /* round one: hidden wherever it appears? */
-    bool drop = (b == NONE || S0->n[b].hidden) && (n == NONE || S1->n[n].hidden);
+    bool drop =
+        (b == NONE || S0->n[b].hidden) && (n == NONE || S1->n[n].hidden);
     if (b != NONE)
       S0->n[b].drop = drop;
     if (n != NONE)
@@ -276,7 +287,9 @@ static void pair(struct match *M, struct work_stack *st, pyi_diff_node *parent, 
     x = node_new(M->d, parent);
     x->v[0] = b != NONE ? S0->n[b].time : 0;
     x->v[1] = n != NONE ? S1->n[n].time : 0;
-    x->status = b == NONE ? PYI_DIFF_ADDED : n == NONE ? PYI_DIFF_REMOVED : PYI_DIFF_BOTH;
+    x->status = b == NONE   ? PYI_DIFF_ADDED
+                : n == NONE ? PYI_DIFF_REMOVED
+                            : PYI_DIFF_BOTH;
     const struct side *S = n != NONE ? S1 : S0; /* the new side's names first */
     describe(M->d, x, S->t, S->n[n != NONE ? n : b].f);
   }
@@ -296,8 +309,8 @@ static int cmp_cand(const void *a, const void *b) {
 }
 
 /* The unmatched children of 'parent' on side 's', sorted by fuzzy key. */
-static size_t unmatched(struct match *M, int s, uint32_t parent, struct cand **out,
-                        size_t *cap) {
+static size_t unmatched(struct match *M, int s, uint32_t parent,
+                        struct cand **out, size_t *cap) {
   size_t k = 0;
   if (parent == NONE)
     return 0;
@@ -317,8 +330,8 @@ struct scratch {
   size_t bcap, ncap;
 };
 
-static void match_children(struct match *M, struct work_stack *st, struct work w,
-                           struct scratch *sc) {
+static void match_children(struct match *M, struct work_stack *st,
+                           struct work w, struct scratch *sc) {
   const struct side *S0 = M->side[0], *S1 = M->side[1];
   if (w.b != NONE && w.n != NONE)
     for (uint32_t c = S0->n[w.b].first_child; c; c = S0->n[c].next) {

@@ -20,13 +20,15 @@
 
 /* A time (or a fraction, as a percentage), with a sign for deltas; a value
  * that rounds to zero is written without one. */
-void pyi_diff_fmt_value(const pyi_diff *d, double v, bool sign, char *out, size_t n) {
+void pyi_diff_fmt_value(const pyi_diff *d, double v, bool sign, char *out,
+                        size_t n) {
   int p = d->normalize ? 1 : d->precision;
   if (d->normalize)
     v *= 100;
   if (sign && fabs(v) < 0.5 * pow(10, -p))
     sign = false, v = 0;
-  snprintf(out, n, sign ? "%+.*f%s" : "%.*f%s", p, v, d->normalize && !sign ? "%" : "");
+  snprintf(out, n, sign ? "%+.*f%s" : "%.*f%s", p, v,
+           d->normalize && !sign ? "%" : "");
 }
 
 void pyi_diff_fmt_seconds(const pyi_diff *d, double v, char *out, size_t n) {
@@ -46,9 +48,12 @@ void pyi_diff_fmt_pct(const pyi_diff_node *x, char *out, size_t n) {
     snprintf(out, n, "%+.1f%%", p);
 }
 
-static const char *unit(const pyi_diff *d) { return d->normalize ? " pts" : " s"; }
+static const char *unit(const pyi_diff *d) {
+  return d->normalize ? " pts" : " s";
+}
 
-/* ---- text ----------------------------------------------------------------- */
+/* ---- text -----------------------------------------------------------------
+ */
 
 struct text {
   const pyi_diff *d;
@@ -85,9 +90,11 @@ static void banner(struct text *T) {
     char when[32], num[40];
     pyi_local_time(i->start_time, "%Y-%m-%d %H:%M:%S", when, sizeof when);
     pyi_num_repr(i->samples, i->samples == floor(i->samples), num);
-    pyi_out_printf(o, "  %s%-4s%s %-*s  %sRecorded:%s %s  %sSamples:%s %s  %sDuration:%s %.3f\n",
-                   DIM, s ? "new" : "base", RESET, nw, i->name, DIM, RESET, when, DIM, RESET,
-                   num, DIM, RESET, i->duration);
+    pyi_out_printf(o,
+                   "  %s%-4s%s %-*s  %sRecorded:%s %s  %sSamples:%s %s  "
+                   "%sDuration:%s %.3f\n",
+                   DIM, s ? "new" : "base", RESET, nw, i->name, DIM, RESET,
+                   when, DIM, RESET, num, DIM, RESET, i->duration);
   }
   char a[48], b[48], c[48], p[16];
   const pyi_diff_node *r = d->root;
@@ -99,7 +106,9 @@ static void banner(struct text *T) {
     char x[48], y[48];
     pyi_diff_fmt_seconds(d, d->side[0].total, x, sizeof x);
     pyi_diff_fmt_seconds(d, d->side[1].total, y, sizeof y);
-    pyi_out_printf(o, "\n  Total: %s %s %s s; times below are %% of each total\n", x, arrow, y);
+    pyi_out_printf(o,
+                   "\n  Total: %s %s %s s; times below are %% of each total\n",
+                   x, arrow, y);
   } else
     pyi_out_printf(o, "\n  Total: %s %s %s s  %s%s%s%s (%s)\n", a, arrow, b,
                    change_color(T, pyi_diff_delta(r)), c, unit(d), RESET, p);
@@ -136,22 +145,23 @@ static void top_list(struct text *T, bool slower) {
     pyi_diff_fmt_value(d, sd, true, v, sizeof v);
     pyi_buf_clear(&path);
     short_path(T, x, &path);
-    pyi_out_printf(T->o, "  %s%10s%s  %s  %s%s%s  %s%s%s\n", change_color(T, sd), v, RESET,
-                   x->name, DIM, x->loc, RESET, DIM, pyi_buf_cstr(&path), RESET);
+    pyi_out_printf(T->o, "  %s%10s%s  %s  %s%s%s  %s%s%s\n",
+                   change_color(T, sd), v, RESET, x->name, DIM, x->loc, RESET,
+                   DIM, pyi_buf_cstr(&path), RESET);
   }
   pyi_buf_release(&path);
   free(top);
 }
 
-static void node_line(struct text *T, const pyi_diff_node *x, const char *prefix,
-                      size_t plen, const char *branch) {
+static void node_line(struct text *T, const pyi_diff_node *x,
+                      const char *prefix, size_t plen, const char *branch) {
   const pyi_diff *d = T->d;
   pyi_out *o = T->o;
   char c[4][48];
   pyi_diff_cells(d, x, c);
   const char *col = change_color(T, pyi_diff_delta(x));
-  pyi_out_printf(o, "%*s %*s %s%*s %*s%s  ", T->w[0], c[0], T->w[1], c[1], col, T->w[2], c[2],
-                 T->w[3], c[3], RESET);
+  pyi_out_printf(o, "%*s %*s %s%*s %*s%s  ", T->w[0], c[0], T->w[1], c[1], col,
+                 T->w[2], c[2], T->w[3], c[3], RESET);
   pyi_out_write(o, prefix, plen);
   pyi_out_puts(o, branch);
   pyi_out_printf(o, "%s%s%s", x->app ? C("\x1b[1m") : "", x->name, RESET);
@@ -191,8 +201,8 @@ static void draw_tree(struct text *T) {
     for (int k = 0; k < 4; k++)
       T->w[k] = (int)fmax(T->w[k], strlen(c[k]));
   }
-  pyi_out_printf(T->o, "%s%*s %*s %*s %*s%s\n", DIM, T->w[0], heads[0], T->w[1], heads[1],
-                 T->w[2], heads[2], T->w[3], heads[3], RESET);
+  pyi_out_printf(T->o, "%s%*s %*s %*s %*s%s\n", DIM, T->w[0], heads[0], T->w[1],
+                 heads[1], T->w[2], heads[2], T->w[3], heads[3], RESET);
   const char *mid = T->unicode ? "\xe2\x94\x9c\xe2\x94\x80 " : "|- ";
   const char *end = T->unicode ? "\xe2\x94\x94\xe2\x94\x80 " : "`- ";
   const char *bar = T->unicode ? "\xe2\x94\x82  " : "|  ";
@@ -238,8 +248,11 @@ static void draw_tree(struct text *T) {
 static void hidden_note(struct text *T) {
   const pyi_diff *d = T->d;
   if (d->n_hidden)
-    pyi_out_printf(T->o, "%s%zu smaller change%s below %g%% of the total not shown (--threshold)%s\n",
-                   DIM, d->n_hidden, d->n_hidden == 1 ? "" : "s", d->threshold_pct, RESET);
+    pyi_out_printf(T->o,
+                   "%s%zu smaller change%s below %g%% of the total not shown "
+                   "(--threshold)%s\n",
+                   DIM, d->n_hidden, d->n_hidden == 1 ? "" : "s",
+                   d->threshold_pct, RESET);
 }
 
 int pyi_diff_write_text(const pyi_diff *d, pyi_out *o, bool color, bool unicode,
@@ -255,7 +268,8 @@ int pyi_diff_write_text(const pyi_diff *d, pyi_out *o, bool color, bool unicode,
   return 0;
 }
 
-/* ---- json ------------------------------------------------------------------- */
+/* ---- json -------------------------------------------------------------------
+ */
 
 static void json_num(pyi_out *o, double v) {
   char num[40];
@@ -288,11 +302,16 @@ static void json_node(pyi_out *o, const pyi_diff_node *x) {
     pyi_out_printf(o, ", \"line_no\": %lld", (long long)x->line);
   else
     pyi_out_puts(o, ", \"line_no\": null");
-  pyi_out_printf(o, ", \"is_application_code\": %s, \"status\": \"%s\", \"shown\": %s",
-                 x->app ? "true" : "false", status[x->status], x->shown ? "true" : "false");
-  const char *keys[] = {"base", "new", "delta", "percent", "base_self", "new_self"};
-  double vals[] = {x->v[0], x->v[1], pyi_diff_delta(x), x->v[0] != 0 ? pyi_diff_delta(x) / x->v[0] * 100 : NAN,
-                   x->self[0], x->self[1]};
+  pyi_out_printf(
+      o, ", \"is_application_code\": %s, \"status\": \"%s\", \"shown\": %s",
+      x->app ? "true" : "false", status[x->status],
+      x->shown ? "true" : "false");
+  const char *keys[] = {"base",    "new",       "delta",
+                        "percent", "base_self", "new_self"};
+  double vals[] = {
+      x->v[0],           x->v[1],
+      pyi_diff_delta(x), x->v[0] != 0 ? pyi_diff_delta(x) / x->v[0] * 100 : NAN,
+      x->self[0],        x->self[1]};
   for (int i = 0; i < 6; i++) {
     pyi_out_printf(o, ", \"%s\": ", keys[i]);
     json_num(o, vals[i]);
@@ -303,8 +322,10 @@ static void json_node(pyi_out *o, const pyi_diff_node *x) {
 static void json_side(pyi_out *o, const struct pyi_diff_side *i) {
   pyi_out_puts(o, "{\"name\": ");
   pyi_json_utf8(o, i->name, strlen(i->name));
-  const char *keys[] = {"total", "start_time", "duration", "cpu_time", "sample_count"};
-  double vals[] = {i->total, i->start_time, i->duration, i->cpu_time, i->samples};
+  const char *keys[] = {"total", "start_time", "duration", "cpu_time",
+                        "sample_count"};
+  double vals[] = {i->total, i->start_time, i->duration, i->cpu_time,
+                   i->samples};
   for (int k = 0; k < 5; k++) {
     pyi_out_printf(o, ", \"%s\": ", keys[k]);
     json_num(o, vals[k]);
@@ -345,7 +366,8 @@ int pyi_diff_write_json(const pyi_diff *d, pyi_out *o, pyi_error *err) {
   json_side(o, &d->side[0]);
   pyi_out_puts(o, ", \"new\": ");
   json_side(o, &d->side[1]);
-  pyi_out_printf(o, ", \"unit\": \"%s\", \"threshold\": ", d->normalize ? "fraction" : "seconds");
+  pyi_out_printf(o, ", \"unit\": \"%s\", \"threshold\": ",
+                 d->normalize ? "fraction" : "seconds");
   json_num(o, d->threshold_pct < 0 ? NAN : d->threshold);
   json_top(d, o, true);
   json_top(d, o, false);
@@ -371,9 +393,11 @@ int pyi_diff_write_json(const pyi_diff *d, pyi_out *o, pyi_error *err) {
   return 0;
 }
 
-/* ---- markdown ----------------------------------------------------------------- */
+/* ---- markdown
+ * ----------------------------------------------------------------- */
 
-static cmark_node *md_add(cmark_node *parent, cmark_node_type type, const char *literal) {
+static cmark_node *md_add(cmark_node *parent, cmark_node_type type,
+                          const char *literal) {
   cmark_node *n = cmark_node_new(type);
   if (literal)
     cmark_node_set_literal(n, literal);
@@ -381,7 +405,9 @@ static cmark_node *md_add(cmark_node *parent, cmark_node_type type, const char *
   return n;
 }
 
-static cmark_node *md_para(cmark_node *parent) { return md_add(parent, CMARK_NODE_PARAGRAPH, NULL); }
+static cmark_node *md_para(cmark_node *parent) {
+  return md_add(parent, CMARK_NODE_PARAGRAPH, NULL);
+}
 
 static void md_heading(cmark_node *doc, int level, const char *text) {
   cmark_node *h = md_add(doc, CMARK_NODE_HEADING, NULL);
@@ -395,8 +421,10 @@ static void md_top(const pyi_diff *d, cmark_node *doc, bool slower) {
   size_t n = pyi_diff_top(d, slower, top);
   if (!n) {
     char msg[160];
-    snprintf(msg, sizeof msg, "No call path got %s by %g%% of the total or more.",
-             slower ? "slower" : "faster", d->threshold_pct < 0 ? 0 : d->threshold_pct);
+    snprintf(msg, sizeof msg,
+             "No call path got %s by %g%% of the total or more.",
+             slower ? "slower" : "faster",
+             d->threshold_pct < 0 ? 0 : d->threshold_pct);
     md_add(md_para(doc), CMARK_NODE_TEXT, msg);
   } else {
     cmark_node *list = md_add(doc, CMARK_NODE_LIST, NULL);
@@ -442,8 +470,8 @@ int pyi_diff_write_markdown(const pyi_diff *d, pyi_out *o, pyi_error *err) {
     pyi_local_time(i->start_time, "%Y-%m-%d %H:%M:%S", when, sizeof when);
     md_add(p, CMARK_NODE_TEXT, s ? "New: " : "Base: ");
     md_add(p, CMARK_NODE_CODE, i->name);
-    snprintf(text, sizeof text, ", recorded %s, %.0f samples, %.3f s.", when, i->samples,
-             i->duration);
+    snprintf(text, sizeof text, ", recorded %s, %.0f samples, %.3f s.", when,
+             i->samples, i->duration);
     md_add(p, CMARK_NODE_TEXT, text);
     if (!s)
       md_add(p, CMARK_NODE_SOFTBREAK, NULL);

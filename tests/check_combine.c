@@ -67,7 +67,8 @@ static char *pairwise_fold(const char *const *paths, size_t n, size_t *len) {
     pyi_session *x = s[i];
     size_t j = i;
     while (j > 0) {
-      double a = pyi_session_start_time(s[j - 1]), b = pyi_session_start_time(x);
+      double a = pyi_session_start_time(s[j - 1]),
+             b = pyi_session_start_time(x);
       bool after = isnan(a) ? !isnan(b) : (!isnan(b) && a > b);
       if (!after)
         break;
@@ -99,12 +100,14 @@ static void check_equals_fold(const char *const *paths, size_t n) {
   char out[160];
   snprintf(out, sizeof out, "%s/combined.pyisession", dir);
   pyi_error err = {0};
-  ck_assert_msg(pyi_combine_files(paths, n, out, NULL, &err) == 0, "%s", err.msg);
+  ck_assert_msg(pyi_combine_files(paths, n, out, NULL, &err) == 0, "%s",
+                err.msg);
   size_t got_len, want_len;
   char *got = read_file(out, &got_len);
   char *want = pairwise_fold(paths, n, &want_len);
   ck_assert_uint_eq(got_len, want_len);
-  ck_assert_msg(memcmp(got, want, want_len) == 0, "combined output differs from the fold");
+  ck_assert_msg(memcmp(got, want, want_len) == 0,
+                "combined output differs from the fold");
   free(got);
   free(want);
   unlink(out);
@@ -112,11 +115,12 @@ static void check_equals_fold(const char *const *paths, size_t n) {
 
 START_TEST(combine_corpus_equals_pairwise_fold) {
   static const char *const cases[] = {
-      "stdlib", "classes", "recursion", "threads-sleep", "unicode", "asyncio",
-      "cprog", "module", "samename", "tbhide", "edge-one-record", "edge-no-intervals",
+      "stdlib",     "classes",        "recursion",       "threads-sleep",
+      "unicode",    "asyncio",        "cprog",           "module",
+      "samename",   "tbhide",         "edge-one-record", "edge-no-intervals",
       "edge-empty", "recursion-fine", "stdlib-fine"};
   size_t n = sizeof cases / sizeof *cases;
-  char (*store)[512] = calloc(n, sizeof *store);
+  char(*store)[512] = calloc(n, sizeof *store);
   const char **paths = calloc(n, sizeof *paths);
   for (size_t i = 0; i < n; i++) {
     snprintf(store[i], sizeof store[i], "%s", corpus_path(cases[i]));
@@ -133,25 +137,31 @@ START_TEST(combine_corpus_equals_pairwise_fold) {
 }
 END_TEST
 
-#define META(start, path, prefixes, desc, recs)                                       \
-  "{\"start_time\": " start ", \"duration\": 0.1, \"min_interval\": 0.002, "          \
-  "\"max_interval\": 0.002, \"sample_count\": 1, \"start_call_stack\": [\"" desc "\"], " \
-  "\"target_description\": \"" desc "\", \"cpu_time\": 0.25, \"sys_path\": " path ", " \
+#define META(start, path, prefixes, desc, recs)                                \
+  "{\"start_time\": " start ", \"duration\": 0.1, \"min_interval\": 0.002, "   \
+  "\"max_interval\": 0.002, \"sample_count\": 1, \"start_call_stack\": "       \
+  "[\"" desc "\"], "                                                           \
+  "\"target_description\": \"" desc                                            \
+  "\", \"cpu_time\": 0.25, \"sys_path\": " path ", "                           \
   "\"sys_prefixes\": " prefixes ", \"frame_records\": " recs "}"
 
 START_TEST(combine_follows_session_combine_rules) {
   make_dir();
   const char *paths[4];
-  paths[0] = put_file(0, "a.pyisession",
-                      META("5.0", "[\"/p1\", \"/p2\"]", "[\"/u\", \"/v\", \"/u\"]", "A",
-                           "[[[\"A\"], 0.1]]"));
-  paths[1] = put_file(1, "b.pyisession",
-                      META("3.0", "[\"/p2\", \"/p3\", \"/p3\"]", "[\"/w\", \"/u\"]", "B",
-                           "[[[\"B\", \"x\"], 0.2], [[\"B\"], 1]]"));
-  paths[2] = put_file(2, "c.pyisession",
-                      META("5.0", "[\"/p4\", \"/p1\"]", "[\"/v\", \"/x\"]", "C", "[]"));
-  paths[3] = put_file(3, "d.pyisession",
-                      META("NaN", "[\"/p5\"]", "[\"/y\"]", "D", "[[[\"D\"], 0.5]]"));
+  paths[0] =
+      put_file(0, "a.pyisession",
+               META("5.0", "[\"/p1\", \"/p2\"]", "[\"/u\", \"/v\", \"/u\"]",
+                    "A", "[[[\"A\"], 0.1]]"));
+  paths[1] =
+      put_file(1, "b.pyisession",
+               META("3.0", "[\"/p2\", \"/p3\", \"/p3\"]", "[\"/w\", \"/u\"]",
+                    "B", "[[[\"B\", \"x\"], 0.2], [[\"B\"], 1]]"));
+  paths[2] = put_file(
+      2, "c.pyisession",
+      META("5.0", "[\"/p4\", \"/p1\"]", "[\"/v\", \"/x\"]", "C", "[]"));
+  paths[3] =
+      put_file(3, "d.pyisession",
+               META("NaN", "[\"/p5\"]", "[\"/y\"]", "D", "[[[\"D\"], 0.5]]"));
   check_equals_fold(paths, 4);
   check_equals_fold(paths + 1, 3);
   /* one input comes back as it was: its repeated prefixes too */
@@ -168,7 +178,8 @@ START_TEST(combine_follows_session_combine_rules) {
   ck_assert_double_eq(pyi_session_sample_count(s), 4);
   ck_assert_double_eq(pyi_session_cpu_time(s), 1.0);
   /* B's sys_path, then A's new entries, then C's, then D's */
-  static const char *const want_path[] = {"/p2", "/p3", "/p3", "/p1", "/p4", "/p5"};
+  static const char *const want_path[] = {"/p2", "/p3", "/p3",
+                                          "/p1", "/p4", "/p5"};
   ck_assert_uint_eq(pyi_session_sys_path_count(s), 6);
   for (size_t i = 0; i < 6; i++)
     ck_assert_str_eq(pyi_session_sys_path(s, i), want_path[i]);
@@ -191,12 +202,14 @@ END_TEST
 
 START_TEST(combine_takes_the_last_of_repeated_record_arrays) {
   make_dir();
-  const char *paths[2] = {data_path("odd/duplicate-key-records.pyisession"), NULL};
+  const char *paths[2] = {data_path("odd/duplicate-key-records.pyisession"),
+                          NULL};
   char keep[512];
   snprintf(keep, sizeof keep, "%s", paths[0]);
   paths[0] = keep;
-  paths[1] = put_file(0, "later.pyisession",
-                      META("1800000000.0", "[]", "[]", "L", "[[[\"L\"], 0.1]]"));
+  paths[1] =
+      put_file(0, "later.pyisession",
+               META("1800000000.0", "[]", "[]", "L", "[[[\"L\"], 0.1]]"));
   check_equals_fold(paths, 2);
   remove_dir();
 }
@@ -212,9 +225,12 @@ static void count_skipped(void *ctx, const pyi_error *e) {
 START_TEST(combine_bad_input_writes_nothing) {
   make_dir();
   const char *paths[3];
-  paths[0] = put_file(0, "good.pyisession", META("1.0", "[]", "[]", "G", "[[[\"G\"], 0.1]]"));
-  paths[1] = put_file(1, "bad.pyisession", "{\"start_time\": 1, \"frame_records\": [[[\"x\"], ");
-  paths[2] = put_file(2, "good2.pyisession", META("2.0", "[]", "[]", "H", "[[[\"H\"], 0.1]]"));
+  paths[0] = put_file(0, "good.pyisession",
+                      META("1.0", "[]", "[]", "G", "[[[\"G\"], 0.1]]"));
+  paths[1] = put_file(1, "bad.pyisession",
+                      "{\"start_time\": 1, \"frame_records\": [[[\"x\"], ");
+  paths[2] = put_file(2, "good2.pyisession",
+                      META("2.0", "[]", "[]", "H", "[[[\"H\"], 0.1]]"));
   const char *out = put_file(3, "out.pyisession", "precious");
   pyi_error err = {0};
   ck_assert_int_eq(pyi_combine_files(paths, 3, out, NULL, &err), -1);
@@ -285,7 +301,8 @@ START_TEST(combine_reports_progress_and_gzips) {
   ck_assert_uint_eq(last_records[2], 10);
   size_t len;
   char *raw = read_file(out, &len);
-  ck_assert(len > 2 && (unsigned char)raw[0] == 0x1f && (unsigned char)raw[1] == 0x8b);
+  ck_assert(len > 2 && (unsigned char)raw[0] == 0x1f &&
+            (unsigned char)raw[1] == 0x8b);
   free(raw);
   pyi_session *s = pyi_session_load(out, &err);
   ck_assert_ptr_nonnull(s);

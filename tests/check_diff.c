@@ -30,7 +30,8 @@ static pyi_session *mk(const char *const *recs) {
     ck_assert_ptr_nonnull(eq);
     *eq = 0;
     double t = strtod(eq + 1, NULL);
-    for (char *save = NULL, *f = strtok_r(copy, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
+    for (char *save = NULL, *f = strtok_r(copy, ";", &save); f;
+         f = strtok_r(NULL, ";", &save)) {
       char buf[256];
       char *at = strchr(f, '@');
       const char *file = "/app/app.py", *line = "1";
@@ -54,8 +55,8 @@ static pyi_session *mk(const char *const *recs) {
   return s;
 }
 
-static pyi_diff *diff_of(const pyi_session *a, const pyi_session *b, double threshold,
-                         bool normalize) {
+static pyi_diff *diff_of(const pyi_session *a, const pyi_session *b,
+                         double threshold, bool normalize) {
   pyi_diff_opts o = {.threshold = threshold, .normalize = normalize};
   pyi_error err = {0};
   pyi_diff *d = pyi_diff_new(a, b, &o, &err);
@@ -65,7 +66,8 @@ static pyi_diff *diff_of(const pyi_session *a, const pyi_session *b, double thre
 
 /* The child of 'n' called 'name' (NULL if none). */
 static const pyi_diff_node *child(const pyi_diff_node *n, const char *name) {
-  for (const pyi_diff_node *c = pyi_diff_node_first_child(n); c; c = pyi_diff_node_next(c))
+  for (const pyi_diff_node *c = pyi_diff_node_first_child(n); c;
+       c = pyi_diff_node_next(c))
     if (strcmp(pyi_diff_node_name(c), name) == 0)
       return c;
   return NULL;
@@ -79,8 +81,9 @@ static const pyi_diff_node *path(const pyi_diff *d, const char *const *names) {
 }
 
 START_TEST(diff_with_itself_is_all_zeros) {
-  static const char *const cases[] = {"classes", "stdlib-fine", "threads-sleep", "asyncio",
-                                      "tbhide", "unicode", "edge-empty"};
+  static const char *const cases[] = {
+      "classes", "stdlib-fine", "threads-sleep", "asyncio",
+      "tbhide",  "unicode",     "edge-empty"};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     pyi_error err = {0};
     pyi_session *s = pyi_session_load(corpus_path(cases[i]), &err);
@@ -90,7 +93,8 @@ START_TEST(diff_with_itself_is_all_zeros) {
     for (size_t k = 0; k < d->n_nodes; k++) {
       const pyi_diff_node *x = d->nodes[k];
       nodes++;
-      ck_assert_msg(pyi_diff_node_delta(x) == 0, "%s: %s changed", cases[i], x->name);
+      ck_assert_msg(pyi_diff_node_delta(x) == 0, "%s: %s changed", cases[i],
+                    x->name);
       ck_assert_int_eq(pyi_diff_node_status(x), PYI_DIFF_BOTH);
       ck_assert(pyi_diff_node_shown(x)); /* no threshold: everything */
     }
@@ -117,7 +121,8 @@ END_TEST
 
 /* A copy of 's' whose records through a frame called 'fn' take 'factor'
  * times as long. */
-static pyi_session *slowed(const pyi_session *s, const char *fn, double factor) {
+static pyi_session *slowed(const pyi_session *s, const char *fn,
+                           double factor) {
   pyi_session *c = pyi_session_new();
   pyi_error err = {0};
   pyi_session_set_times(c, s->start_time.v + 60, s->duration.v, s->cpu_time.v);
@@ -132,7 +137,8 @@ static pyi_session *slowed(const pyi_session *s, const char *fn, double factor) 
     const char *str = pyi_intern_str(s->finfos, s->start_stack[i], &len);
     stack[i] = pyi_session_intern_frame(c, str, len);
   }
-  ck_assert_int_eq(pyi_session_set_start_call_stack(c, stack, s->start_depth, &err), 0);
+  ck_assert_int_eq(
+      pyi_session_set_start_call_stack(c, stack, s->start_depth, &err), 0);
   size_t hits = 0;
   for (size_t r = 0; r < s->n_records; r++) {
     size_t d = pyi_session_stack(s, s->rec_stack[r], stack);
@@ -144,7 +150,10 @@ static pyi_session *slowed(const pyi_session *s, const char *fn, double factor) 
       stack[i] = pyi_session_intern_frame(c, str, len);
     }
     hits += hit;
-    ck_assert_int_eq(pyi_session_add_record(c, stack, d, s->rec_time[r] * (hit ? factor : 1), &err), 0);
+    ck_assert_int_eq(pyi_session_add_record(c, stack, d,
+                                            s->rec_time[r] * (hit ? factor : 1),
+                                            &err),
+                     0);
   }
   ck_assert_uint_gt(hits, 0);
   free(stack);
@@ -169,7 +178,8 @@ START_TEST(one_function_made_slower_is_on_top) {
   ck_assert_double_eq_tol(pyi_diff_node_percent(n), 200, 1e-6);
   ck_assert_int_eq(pyi_diff_node_status(n), PYI_DIFF_BOTH);
   /* nothing else moved */
-  for (const pyi_diff_node *c = pyi_diff_node_next(n); c; c = pyi_diff_node_next(c))
+  for (const pyi_diff_node *c = pyi_diff_node_next(n); c;
+       c = pyi_diff_node_next(c))
     ck_assert_double_eq(pyi_diff_node_delta(c), 0);
   /* the text report puts it first in the slower list and in the tree */
   size_t len;
@@ -186,7 +196,8 @@ START_TEST(one_function_made_slower_is_on_top) {
 END_TEST
 
 START_TEST(added_and_removed_paths_are_marked) {
-  static const char *const a[] = {"main;a=0.5", "main;b=0.25", "main;b;deep=0.25", NULL};
+  static const char *const a[] = {"main;a=0.5", "main;b=0.25",
+                                  "main;b;deep=0.25", NULL};
   static const char *const b[] = {"main;a=0.5", "main;c=0.25", NULL};
   pyi_session *sa = mk(a), *sb = mk(b);
   pyi_diff *d = diff_of(sa, sb, -1, false);
@@ -220,8 +231,10 @@ START_TEST(added_and_removed_paths_are_marked) {
 END_TEST
 
 START_TEST(a_function_that_moved_still_matches) {
-  static const char *const a[] = {"main;f@/app/m.py:10=0.5", "main;g@/app/m.py:30=0.5", NULL};
-  static const char *const b[] = {"main;f@/app/m.py:12=0.75", "main;g@/app/m.py:30=0.5", NULL};
+  static const char *const a[] = {"main;f@/app/m.py:10=0.5",
+                                  "main;g@/app/m.py:30=0.5", NULL};
+  static const char *const b[] = {"main;f@/app/m.py:12=0.75",
+                                  "main;g@/app/m.py:30=0.5", NULL};
   pyi_session *sa = mk(a), *sb = mk(b);
   pyi_diff *d = diff_of(sa, sb, -1, false);
   const pyi_diff_node *f = path(d, (const char *[]){"main", "f", NULL});
@@ -231,12 +244,14 @@ START_TEST(a_function_that_moved_still_matches) {
   pyi_diff_free(d);
   pyi_session_free(sb);
   /* two candidates on one side: no guess, one removed and one added */
-  static const char *const c[] = {"main;f@/app/m.py:12=0.5", "main;f@/app/m.py:20=0.5", NULL};
+  static const char *const c[] = {"main;f@/app/m.py:12=0.5",
+                                  "main;f@/app/m.py:20=0.5", NULL};
   sb = mk(c);
   d = diff_of(sa, sb, -1, false);
   const pyi_diff_node *main = path(d, (const char *[]){"main", NULL});
   int added = 0, removed = 0;
-  for (const pyi_diff_node *x = pyi_diff_node_first_child(main); x; x = pyi_diff_node_next(x)) {
+  for (const pyi_diff_node *x = pyi_diff_node_first_child(main); x;
+       x = pyi_diff_node_next(x)) {
     if (strcmp(pyi_diff_node_name(x), "f") != 0)
       continue;
     added += pyi_diff_node_status(x) == PYI_DIFF_ADDED;
@@ -258,10 +273,12 @@ START_TEST(library_frames_are_left_out_on_both_sides) {
   static const char *const a[] = {
       "main;" LIB(1) ";" LIB(2) ";" LIB(4) ";cb=0.5", "main;other=0.5", NULL};
   static const char *const b[] = {
-      "main;" LIB(1) ";" LIB(2) ";" LIB(3) ";" LIB(4) ";cb=0.75", "main;other=0.5", NULL};
+      "main;" LIB(1) ";" LIB(2) ";" LIB(3) ";" LIB(4) ";cb=0.75",
+      "main;other=0.5", NULL};
   pyi_session *sa = mk(a), *sb = mk(b);
   pyi_diff *d = diff_of(sa, sb, -1, false);
-  const pyi_diff_node *cb = path(d, (const char *[]){"main", "1", "2", "4", "cb", NULL});
+  const pyi_diff_node *cb =
+      path(d, (const char *[]){"main", "1", "2", "4", "cb", NULL});
   ck_assert_ptr_nonnull(cb);
   ck_assert_int_eq(pyi_diff_node_status(cb), PYI_DIFF_BOTH);
   ck_assert_double_eq(pyi_diff_node_delta(cb), 0.25);
@@ -275,7 +292,8 @@ START_TEST(library_frames_are_left_out_on_both_sides) {
   pyi_diff_opts opts = {.opts = o, .threshold = -1};
   d = pyi_diff_new(sa, sb, &opts, &err);
   ck_assert_ptr_nonnull(d);
-  const pyi_diff_node *c3 = path(d, (const char *[]){"main", "1", "2", "3", NULL});
+  const pyi_diff_node *c3 =
+      path(d, (const char *[]){"main", "1", "2", "3", NULL});
   ck_assert_ptr_nonnull(c3);
   ck_assert_int_eq(pyi_diff_node_status(c3), PYI_DIFF_ADDED);
   pyi_diff_free(d);
@@ -287,20 +305,25 @@ END_TEST
 
 START_TEST(threshold_and_normalize) {
   /* new runs twice as long, every path in proportion, but for a tiny one */
-  static const char *const a[] = {"main;f=0.5", "main;g=0.496", "main;tiny=0.004", NULL};
-  static const char *const b[] = {"main;f=1.0", "main;g=0.992", "main;tiny=0.012", NULL};
+  static const char *const a[] = {"main;f=0.5", "main;g=0.496",
+                                  "main;tiny=0.004", NULL};
+  static const char *const b[] = {"main;f=1.0", "main;g=0.992",
+                                  "main;tiny=0.012", NULL};
   pyi_session *sa = mk(a), *sb = mk(b);
   pyi_diff *d = diff_of(sa, sb, 0, false);
   const pyi_diff_node *main = path(d, (const char *[]){"main", NULL});
   ck_assert(pyi_diff_node_shown(child(main, "f")));
-  ck_assert(!pyi_diff_node_shown(child(main, "tiny"))); /* +0.008 < 1% of 2.004 */
-  ck_assert_ptr_eq(pyi_diff_regression(d, 50), pyi_diff_root(d)); /* total +100% */
+  ck_assert(
+      !pyi_diff_node_shown(child(main, "tiny"))); /* +0.008 < 1% of 2.004 */
+  ck_assert_ptr_eq(pyi_diff_regression(d, 50),
+                   pyi_diff_root(d)); /* total +100% */
   ck_assert_ptr_null(pyi_diff_regression(d, 200));
   pyi_diff_free(d);
   d = diff_of(sa, sb, 0, true);
   main = path(d, (const char *[]){"main", NULL});
   ck_assert_double_eq_tol(pyi_diff_node_base(child(main, "f")), 0.5, 1e-12);
-  ck_assert_double_eq_tol(pyi_diff_node_delta(child(main, "f")), 1.0 / 2.004 - 0.5, 1e-12);
+  ck_assert_double_eq_tol(pyi_diff_node_delta(child(main, "f")),
+                          1.0 / 2.004 - 0.5, 1e-12);
   ck_assert(!pyi_diff_node_shown(child(main, "f"))); /* -0.1 points */
   ck_assert(!pyi_diff_node_shown(child(main, "tiny")));
   ck_assert_ptr_null(pyi_diff_regression(d, 10));
@@ -323,7 +346,8 @@ START_TEST(regression_gate_picks_the_worst_path) {
   pyi_session *sa = mk(a), *sb = mk(b);
   pyi_diff *d = diff_of(sa, sb, 0, false);
   const pyi_diff_node *main = path(d, (const char *[]){"main", NULL});
-  ck_assert_ptr_eq(pyi_diff_regression(d, 5), pyi_diff_root(d)); /* total +10% */
+  ck_assert_ptr_eq(pyi_diff_regression(d, 5),
+                   pyi_diff_root(d)); /* total +10% */
   ck_assert_ptr_eq(pyi_diff_regression(d, 10.5), child(main, "g")); /* +40% */
   ck_assert_ptr_eq(pyi_diff_regression(d, 39.9), child(main, "g"));
   ck_assert_ptr_null(pyi_diff_regression(d, 40.1));
@@ -360,10 +384,10 @@ static void collect(cmark_node *doc, pyi_buf *code, int *markup) {
 }
 
 START_TEST(markdown_round_trips_through_cmark) {
-  static const char *const a[] = {"main;*star*_x_=0.5", "main;a`b``c=0.5", "main;[l](u)<b>=0.5",
-                                  NULL};
-  static const char *const b[] = {"main;*star*_x_=0.9", "main;a`b``c=0.1", "main;[l](u)<b>=0.7",
-                                  NULL};
+  static const char *const a[] = {"main;*star*_x_=0.5", "main;a`b``c=0.5",
+                                  "main;[l](u)<b>=0.5", NULL};
+  static const char *const b[] = {"main;*star*_x_=0.9", "main;a`b``c=0.1",
+                                  "main;[l](u)<b>=0.7", NULL};
   pyi_session *sa = mk(a), *sb = mk(b);
   pyi_diff *d = diff_of(sa, sb, 0, false);
   pyi_error err = {0};
@@ -380,13 +404,15 @@ START_TEST(markdown_round_trips_through_cmark) {
     char line[64];
     snprintf(line, sizeof line, "\n%s\n", names[i]);
     /* a code span holding exactly the name, and the name in the tree */
-    ck_assert_msg(strstr(code.ptr, line) || strncmp(code.ptr, line + 1, strlen(line) - 1) == 0,
+    ck_assert_msg(strstr(code.ptr, line) ||
+                      strncmp(code.ptr, line + 1, strlen(line) - 1) == 0,
                   "no code span '%s' in:\n%s", names[i], md);
     snprintf(line, sizeof line, " %s  app.py:1", names[i]);
     ck_assert_ptr_nonnull(strstr(code.ptr, line));
   }
   /* slower first: *star*_x_ (+0.4) leads its list, a`b``c (-0.4) the other */
-  const char *slower = strstr(md, "## Slower"), *faster = strstr(md, "## Faster");
+  const char *slower = strstr(md, "## Slower"),
+             *faster = strstr(md, "## Faster");
   ck_assert(slower && faster && slower < faster);
   ck_assert(strstr(slower, "*star*") < faster);
   ck_assert(strstr(faster, "a`b``c") != NULL);
@@ -428,7 +454,8 @@ START_TEST(json_holds_every_node) {
     }
   }
   ck_assert_uint_eq(count, d->n_nodes);
-  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "base"), "name")->valuestring,
+  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "base"), "name")
+                       ->valuestring,
                    "base");
   ck_assert(cJSON_IsArray(cJSON_GetObjectItem(doc, "slower")));
   free(queue);
@@ -494,7 +521,8 @@ START_TEST(options_and_formats_are_checked) {
   ck_assert_ptr_null(pyi_diff_format_guess(NULL));
   ck_assert(!pyi_diff_format_exists("pstats"));
   /* a session whose tree cannot be built fails with the tree's message */
-  pyi_session *bad = pyi_session_load(data_path("bad/await-not-leaf.pyisession"), &err);
+  pyi_session *bad =
+      pyi_session_load(data_path("bad/await-not-leaf.pyisession"), &err);
   ck_assert_ptr_nonnull(bad);
   ck_assert_ptr_null(pyi_diff_new(bad, bad, NULL, &err));
   ck_assert_ptr_nonnull(strstr(err.msg, "await-not-leaf"));

@@ -11,43 +11,60 @@
 enum { OPT_NORMALIZE = OPT_TOOL_BASE, OPT_THRESHOLD, OPT_TOP, OPT_FAIL };
 
 static void usage(void) {
-  printf("Usage: pyi-diff [options] BASE NEW\n\n"
-         "Compares two pyinstrument sessions (.pyisession, plain or gzip; - reads\n"
-         "stdin): usually two recordings of one program, before and after a change.\n"
-         "Both go through the same processors as a pyi-render report; their call\n"
-         "trees are lined up call path by call path and each path shows its base\n"
-         "time, new time and the change, biggest changes first. Paths found on one\n"
-         "side only are marked added or removed.\n\n"
-         "Options:\n"
-         "  -r, --renderer=FORMAT  text, markdown, json or html (default: guessed from\n"
-         "                         the -o file name: .txt, .md, .json, .html; else text)\n"
-         "  -o, --outfile=FILE     write to FILE instead of stdout (written under a\n"
-         "                         temporary name and renamed when complete)\n"
-         "      --normalize        compare each path's share of its session's total\n"
-         "                         instead of seconds (for runs of different length)\n"
-         "      --threshold=PCT    leave out changes smaller than PCT percent of the\n"
-         "                         larger total (default 1; 0 shows every path)\n"
-         "      --top=N            list N top regressions and improvements (default 10)\n"
-         "      --fail-on-regression=PCT\n"
-         "                         exit with status 3 when the total, or a call path\n"
-         "                         that changed by at least the threshold, got slower\n"
-         "                         by more than PCT percent (a new path counts as\n"
-         "                         infinitely slower); the report is written first\n"
-         CLI_HELP_P
-         "                         (these apply: show_all, processor_options.*, unicode,\n"
-         "                         color; filter_threshold defaults to 0 here)\n"
-         CLI_HELP_FILTERS CLI_HELP_LOOK CLI_HELP_COMMON
-         "\nExit status: 0 success, 1 unreadable or invalid input or a failed write,\n"
-         "2 bad command line or option, 3 a regression beyond --fail-on-regression.\n");
+  printf(
+      "Usage: pyi-diff [options] BASE NEW\n\n"
+      "Compares two pyinstrument sessions (.pyisession, plain or gzip; - "
+      "reads\n"
+      "stdin): usually two recordings of one program, before and after a "
+      "change.\n"
+      "Both go through the same processors as a pyi-render report; their call\n"
+      "trees are lined up call path by call path and each path shows its base\n"
+      "time, new time and the change, biggest changes first. Paths found on "
+      "one\n"
+      "side only are marked added or removed.\n\n"
+      "Options:\n"
+      "  -r, --renderer=FORMAT  text, markdown, json or html (default: guessed "
+      "from\n"
+      "                         the -o file name: .txt, .md, .json, .html; "
+      "else text)\n"
+      "  -o, --outfile=FILE     write to FILE instead of stdout (written under "
+      "a\n"
+      "                         temporary name and renamed when complete)\n"
+      "      --normalize        compare each path's share of its session's "
+      "total\n"
+      "                         instead of seconds (for runs of different "
+      "length)\n"
+      "      --threshold=PCT    leave out changes smaller than PCT percent of "
+      "the\n"
+      "                         larger total (default 1; 0 shows every path)\n"
+      "      --top=N            list N top regressions and improvements "
+      "(default 10)\n"
+      "      --fail-on-regression=PCT\n"
+      "                         exit with status 3 when the total, or a call "
+      "path\n"
+      "                         that changed by at least the threshold, got "
+      "slower\n"
+      "                         by more than PCT percent (a new path counts "
+      "as\n"
+      "                         infinitely slower); the report is written "
+      "first\n" CLI_HELP_P "                         (these apply: show_all, "
+                           "processor_options.*, unicode,\n"
+      "                         color; filter_threshold defaults to 0 "
+      "here)\n" CLI_HELP_FILTERS CLI_HELP_LOOK CLI_HELP_COMMON
+      "\nExit status: 0 success, 1 unreadable or invalid input or a failed "
+      "write,\n"
+      "2 bad command line or option, 3 a regression beyond "
+      "--fail-on-regression.\n");
 }
 
 /* A number argument in [min, max] (a whole one if 'whole'); prints the
  * usage error itself. */
-static bool number_arg(const char *name, const char *arg, double min, double max,
-                       bool whole, double *out) {
+static bool number_arg(const char *name, const char *arg, double min,
+                       double max, bool whole, double *out) {
   char *end;
   double v = strtod(arg, &end);
-  if (end == arg || *end || !(v >= min && v <= max) || (whole && v != floor(v))) {
+  if (end == arg || *end || !(v >= min && v <= max) ||
+      (whole && v != floor(v))) {
     cli_usage_error("--%s wants a %s from %g to %g, not '%s'", name,
                     whole ? "whole number" : "number", min, max, arg);
     return false;
@@ -58,13 +75,15 @@ static bool number_arg(const char *name, const char *arg, double min, double max
 
 /* One line saying which path broke the gate. */
 static void regression_line(const pyi_diff_node *n, double limit) {
-  const char *name = pyi_diff_node_parent(n) ? pyi_diff_node_name(n) : "the total";
+  const char *name =
+      pyi_diff_node_parent(n) ? pyi_diff_node_name(n) : "the total";
   const char *loc = pyi_diff_node_location(n);
   double pct = pyi_diff_node_percent(n);
-  fprintf(stderr, "pyi-diff: regression: %s%s%s%s ", name, *loc ? " (" : "", loc,
-          *loc ? ")" : "");
+  fprintf(stderr, "pyi-diff: regression: %s%s%s%s ", name, *loc ? " (" : "",
+          loc, *loc ? ")" : "");
   if (isnan(pct))
-    fprintf(stderr, "is new (+%g), the limit is %g%%\n", pyi_diff_node_delta(n), limit);
+    fprintf(stderr, "is new (+%g), the limit is %g%%\n", pyi_diff_node_delta(n),
+            limit);
   else
     fprintf(stderr, "got %.1f%% slower, more than %g%%\n", pct, limit);
 }
@@ -83,13 +102,17 @@ int main(int argc, char **argv) {
   int c, rc = CLI_CONTINUE;
   cli_set_program(argv[0]);
   cli_render_init(&r);
-  while ((c = getopt_long(argc, argv, CLI_RENDER_SHORT "h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, CLI_RENDER_SHORT "h", longopts, NULL)) !=
+         -1) {
     if (c == 't')
-      return cli_usage_error("pyi-diff compares aggregated call trees: --timeline does not apply");
+      return cli_usage_error(
+          "pyi-diff compares aggregated call trees: --timeline does not apply");
     if (cli_render_option(&r, c, optarg, &rc))
       continue;
     switch (c) {
-    case OPT_NORMALIZE: o.normalize = true; continue;
+    case OPT_NORMALIZE:
+      o.normalize = true;
+      continue;
     case OPT_THRESHOLD:
       if (!number_arg("threshold", optarg, 0, 100, false, &v))
         return CLI_EXIT_USAGE;
@@ -104,21 +127,29 @@ int main(int argc, char **argv) {
       if (!number_arg("fail-on-regression", optarg, 0, 1e9, false, &gate))
         return CLI_EXIT_USAGE;
       continue;
-    case 'h': usage(); return CLI_OK;
-    case OPT_VERSION: cli_version(); return CLI_OK;
-    default: return CLI_EXIT_USAGE; /* getopt printed the problem */
+    case 'h':
+      usage();
+      return CLI_OK;
+    case OPT_VERSION:
+      cli_version();
+      return CLI_OK;
+    default:
+      return CLI_EXIT_USAGE; /* getopt printed the problem */
     }
   }
   if (rc != CLI_CONTINUE)
     return rc;
   if (argc - optind != 2)
-    return cli_usage_error(argc - optind < 2 ? "two session files are needed: BASE NEW"
-                                             : "only two sessions can be compared");
-  const char *format = r.renderer ? r.renderer : pyi_diff_format_guess(r.output);
+    return cli_usage_error(argc - optind < 2
+                               ? "two session files are needed: BASE NEW"
+                               : "only two sessions can be compared");
+  const char *format =
+      r.renderer ? r.renderer : pyi_diff_format_guess(r.output);
   if (!format)
     format = "text";
   if (!pyi_diff_format_exists(format))
-    return cli_usage_error("unknown format '%s': text, markdown, json or html", format);
+    return cli_usage_error("unknown format '%s': text, markdown, json or html",
+                           format);
   if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
     return cli_usage_error("stdin ('-') can be read only once");
   pyi_opts *map = cli_options_map(&r, true, strcmp(format, "text") == 0);
