@@ -70,9 +70,10 @@ const pyi_diff_node **pyi_diff_path_nodes(const pyi_diff_node *n,
                                           size_t *depth);
 /* "main > compute > helper": their names joined by 'sep'. */
 void pyi_diff_path(const pyi_diff_node *n, const char *sep, pyi_buf *b);
-/* A time (a percentage when normalized) as reports write it; with 'sign'
- * a delta, written without a sign when it rounds to zero. */
-void pyi_diff_fmt_value(const pyi_diff *d, double v, bool sign, char *out,
+/* A time (a percentage when normalized) as reports write it; a 'delta'
+ * has a sign (none when it rounds to zero) and, normalized, is in
+ * percentage points. */
+void pyi_diff_fmt_value(const pyi_diff *d, double v, bool delta, char *out,
                         size_t n);
 /* 'len' bytes of 's' (NULL: "") kept in the diff's string table. */
 const char *pyi_diff_keep(pyi_diff *d, const char *s, size_t len);

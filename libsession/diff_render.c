@@ -20,15 +20,16 @@
 
 /* A time (or a fraction, as a percentage), with a sign for deltas; a value
  * that rounds to zero is written without one. */
-void pyi_diff_fmt_value(const pyi_diff *d, double v, bool sign, char *out,
+void pyi_diff_fmt_value(const pyi_diff *d, double v, bool delta, char *out,
                         size_t n) {
   int p = d->normalize ? 1 : d->precision;
   if (d->normalize)
     v *= 100;
-  if (sign && fabs(v) < 0.5 * pow(10, -p))
-    sign = false, v = 0;
-  snprintf(out, n, sign ? "%+.*f%s" : "%.*f%s", p, v,
-           d->normalize && !sign ? "%" : "");
+  if (delta) /* percentage points when normalized: no % sign */
+    snprintf(out, n, fabs(v) < 0.5 * pow(10, -p) ? "%.*f" : "%+.*f", p,
+             fabs(v) < 0.5 * pow(10, -p) ? 0.0 : v);
+  else
+    snprintf(out, n, "%.*f%s", p, v, d->normalize ? "%" : "");
 }
 
 void pyi_diff_fmt_seconds(const pyi_diff *d, double v, char *out, size_t n) {
@@ -191,7 +192,8 @@ static const pyi_diff_node *last_shown(const pyi_diff_node *x) {
 static void draw_tree(struct text *T) {
   const pyi_diff *d = T->d;
   char c[4][48];
-  static const char *const heads[4] = {"base", "new", "delta", "%"};
+  const char *const heads[4] = {"base", "new", d->normalize ? "points" : "delta",
+                                "%"};
   for (int i = 0; i < 4; i++)
     T->w[i] = (int)strlen(heads[i]);
   for (size_t i = 0; i < d->n_nodes; i++) {
