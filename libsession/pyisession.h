@@ -94,7 +94,8 @@ PYI_EXPORT pyi_session *pyi_session_combine(const pyi_session *a,
  * bounded memory: the result equals folding pyi_session_combine over the
  * inputs sorted by start time (ties keep the given order; a NaN start time
  * sorts last), so records follow in that order and sys_prefixes are
- * united in first-seen order. A single input is written back unchanged.
+ * united in first-seen order. A single input is written as
+ * pyi_session_save would write it.
  *
  * Every input is read twice, the first time completely before anything is
  * written, so a bad input stops the work with no output at all. Memory
@@ -271,9 +272,12 @@ PYI_EXPORT int pyi_render_check(const char *name, const pyi_opts *o,
  * and a new one (usually two recordings of one program). Both go through
  * the same processors, as for a text report with the same options, and
  * their call trees are lined up by call path: the path of identifiers from
- * the root, where frames the text report would hide (inside library
- * groups) are left out, so a changed library internal does not break the
- * paths around it. A frame whose identifier differs only in its line
+ * the root. Frames the text report hides (inside library groups) are left
+ * out where it hides them on every side they appear on: a changed library
+ * internal does not break the paths around it, and a group drawn whole on
+ * one side only does not turn into paths added and removed; their time is
+ * self time of the frame that called into the library. A frame whose
+ * identifier differs only in its line
  * number (the function moved in its file) still matches, when it is the
  * only candidate on both sides. [self] frames are folded into their
  * parent, whose self time they are.
