@@ -283,8 +283,7 @@ static int write_all(struct combine *c, const pyi_session *meta,
   return pyi_out_close(&out, c->err);
 }
 
-/* ---- entry point ----------------------------------------------------------
- */
+/* ---- entry point --------------------------------------------------------- */
 
 int pyi_combine_files(const char *const *paths, size_t n, const char *out_path,
                       const pyi_combine_opts *o, pyi_error *err) {

@@ -80,8 +80,7 @@ static void finish(pyi_diff *d) {
   }
 }
 
-/* ---- options and entry point ----------------------------------------------
- */
+/* ---- options and entry point --------------------------------------------- */
 
 static const char *const diff_opt_names[] = {"show_all", "processor_options",
                                              "unicode", "color", NULL};
@@ -189,8 +188,7 @@ void pyi_diff_free(pyi_diff *d) {
   free(d);
 }
 
-/* ---- nodes
- * ------------------------------------------------------------------- */
+/* ---- nodes --------------------------------------------------------------- */
 
 const pyi_diff_node *pyi_diff_root(const pyi_diff *d) { return d->root; }
 const pyi_diff_node *pyi_diff_node_parent(const pyi_diff_node *n) {
@@ -301,8 +299,7 @@ void pyi_diff_path(const pyi_diff_node *n, const char *sep, pyi_buf *b) {
   free(path);
 }
 
-/* ---- formats
- * ----------------------------------------------------------------- */
+/* ---- formats ------------------------------------------------------------- */
 
 static const struct format {
   const char *name, *ext[2];

@@ -53,8 +53,7 @@ struct match {
   size_t ident_cap[2];
 };
 
-/* ---- side trees ------------------------------------------------------------
- */
+/* ---- side trees ---------------------------------------------------------- */
 
 static inline size_t pair_hash(uint32_t a, uint32_t b) {
   uint64_t k = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ULL;
@@ -212,8 +211,7 @@ static void side_without_dropped(struct side *S, const struct side *full) {
   free(stack);
 }
 
-/* ---- matching -------------------------------------------------------------
- */
+/* ---- matching ------------------------------------------------------------ */
 
 static void describe(pyi_diff *d, pyi_diff_node *x, const pyi_tree *t,
                      const pyi_frame *f) {

@@ -16,7 +16,7 @@
 #include "floatfmt.h"
 #include "render.h"
 
-/* ---- numbers as reports show them --------------------------------------- */
+/* ---- numbers as reports show them ---------------------------------------- */
 
 /* A time (or a fraction, as a percentage), with a sign for deltas; a value
  * that rounds to zero is written without one. */
@@ -53,8 +53,7 @@ static const char *unit(const pyi_diff *d) {
   return d->normalize ? " pts" : " s";
 }
 
-/* ---- text -----------------------------------------------------------------
- */
+/* ---- text ---------------------------------------------------------------- */
 
 struct text {
   const pyi_diff *d;
@@ -270,8 +269,7 @@ int pyi_diff_write_text(const pyi_diff *d, pyi_out *o, bool color, bool unicode,
   return 0;
 }
 
-/* ---- json -------------------------------------------------------------------
- */
+/* ---- json ---------------------------------------------------------------- */
 
 static void json_num(pyi_out *o, double v) {
   char num[40];
@@ -395,8 +393,7 @@ int pyi_diff_write_json(const pyi_diff *d, pyi_out *o, pyi_error *err) {
   return 0;
 }
 
-/* ---- markdown
- * ----------------------------------------------------------------- */
+/* ---- markdown ------------------------------------------------------------ */
 
 static cmark_node *md_add(cmark_node *parent, cmark_node_type type,
                           const char *literal) {
