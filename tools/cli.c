@@ -160,6 +160,16 @@ void cli_version(void) {
          PYI_COMPAT_VERSION);
 }
 
+int cli_last_option(int c, void (*usage)(void)) {
+  if (c == 'h')
+    usage();
+  else if (c == OPT_VERSION)
+    cli_version();
+  else
+    return CLI_EXIT_USAGE; /* getopt printed the problem */
+  return CLI_OK;
+}
+
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -97,6 +97,10 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROG: err->msg" on stderr; returns the exit code for the error. */
 int cli_fail(const pyi_error *err);
 void cli_version(void);
+/* An option no other case took: -h prints 'usage' and --version the
+ * version (both stop with CLI_OK); anything else is getopt's error, already
+ * printed (CLI_EXIT_USAGE). Returns the exit code. */
+int cli_last_option(int c, void (*usage)(void));
 
 /* A progress line on stderr for long work: drawn only when stderr is a
  * terminal, once the work has taken more than a second, at most a few

@@ -68,14 +68,8 @@ int main(int argc, char **argv) {
     case OPT_SKIP_BAD:
       o.skip_bad = true;
       break;
-    case 'h':
-      usage();
-      return CLI_OK;
-    case OPT_VERSION:
-      cli_version();
-      return CLI_OK;
     default:
-      return CLI_EXIT_USAGE; /* getopt printed the problem */
+      return cli_last_option(c, usage);
     }
   }
   if (optind == argc)

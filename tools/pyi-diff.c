@@ -127,14 +127,8 @@ int main(int argc, char **argv) {
       if (!number_arg("fail-on-regression", optarg, 0, 1e9, false, &gate))
         return CLI_EXIT_USAGE;
       continue;
-    case 'h':
-      usage();
-      return CLI_OK;
-    case OPT_VERSION:
-      cli_version();
-      return CLI_OK;
     default:
-      return CLI_EXIT_USAGE; /* getopt printed the problem */
+      return cli_last_option(c, usage);
     }
   }
   if (rc != CLI_CONTINUE)
