@@ -1,7 +1,9 @@
 /* load.c - reading a .pyisession file into a session. The top-level object
  * is walked with the pull scanner; frame_records are streamed one record at
  * a time straight into the stack trie, and each distinct frame-info string
- * is decoded once: later occurrences are recognised by their raw bytes. */
+ * is decoded once: later occurrences are recognised by their raw bytes.
+ * In streaming mode (load.h) records go to a callback instead of the
+ * session, so a file of any length is read in bounded memory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -14,6 +16,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "jsonscan.h"
+#include "load.h"
 #include "session.h"
 
 /* ---- input: a file, stdin or a memory block; gzip is recognised by its
@@ -168,6 +171,7 @@ struct loader {
   uint32_t *prev_raw, *prev_node;
   size_t prev_len; /* entries of prev_raw that are valid */
   unsigned seen;
+  pyi_load_stream *stream; /* records go to a callback (load.h), or NULL */
 };
 
 static int read_num(struct loader *L, pyi_num *out, const char *key) {
@@ -270,6 +274,12 @@ static int read_records(struct loader *L) {
   const char *key = "frame_records";
   pyi_session *s = L->s;
   s->n_records = 0; /* a repeated key replaces the earlier value */
+  pyi_load_stream *ls = L->stream;
+  bool emit = true;
+  if (ls) {
+    ls->arrays++;
+    emit = !ls->only_array || ls->only_array == ls->arrays;
+  }
   if (pyi_scan_expect(sc, '[', key))
     return -1;
   if (pyi_scan_peek(sc) == ']') {
@@ -307,7 +317,10 @@ static int read_records(struct loader *L) {
     if (pyi_scan_expect(sc, ']', key) || pyi_scan_expect(sc, ',', key) ||
         pyi_scan_number(sc, &t, key) || pyi_scan_expect(sc, ']', key))
       return -1;
-    pyi_session_append(s, node, t.v, t.is_int);
+    if (!ls)
+      pyi_session_append(s, node, t.v, t.is_int);
+    else if (emit && ls->record(ls->ctx, s, node, t.v, t.is_int, sc->err))
+      return -1;
     c = pyi_scan_peek(sc);
     if (c == ',') {
       sc->pos++;
@@ -446,14 +459,15 @@ static int read_document(struct loader *L) {
   return 0;
 }
 
-static pyi_session *load(struct src *in, const char *name, pyi_error *err) {
+static pyi_session *load(struct src *in, const char *name,
+                         pyi_load_stream *stream, pyi_error *err) {
   if (err)
     memset(err, 0, sizeof *err);
   pyi_scan sc;
   pyi_scan_init(&sc, name, err);
   sc.refill = src_refill;
   sc.ctx = in;
-  struct loader L = {.s = pyi_session_new(), .raw = pyi_intern_new()};
+  struct loader L = {.s = pyi_session_new(), .raw = pyi_intern_new(), .stream = stream};
   L.prev_raw = pyi_xmalloc(PYI_MAX_DEPTH * sizeof *L.prev_raw);
   L.prev_node = pyi_xcalloc(PYI_MAX_DEPTH + 1, sizeof *L.prev_node);
   L.sc = sc;
@@ -473,7 +487,8 @@ static pyi_session *load(struct src *in, const char *name, pyi_error *err) {
   return L.s;
 }
 
-pyi_session *pyi_session_load(const char *path, pyi_error *err) {
+static pyi_session *load_path(const char *path, pyi_load_stream *stream,
+                              pyi_error *err) {
   bool is_stdin = strcmp(path, "-") == 0;
   const char *name = is_stdin ? "<stdin>" : path;
   int fd = is_stdin ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
@@ -482,18 +497,32 @@ pyi_session *pyi_session_load(const char *path, pyi_error *err) {
     return NULL;
   }
   struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (fstat(fd, &st) != 0)
+    memset(&st, 0, sizeof st);
+  if (S_ISDIR(st.st_mode)) {
     close(fd);
     pyi_fail(err, PYI_EIO, "%s: is a directory, not a session file", name);
     return NULL;
   }
+  if (stream)
+    stream->st = st;
   struct src in = {.fd = fd, .name = name};
   in.raw = pyi_xmalloc(RAW_CHUNK + 1);
-  return load(&in, name, err);
+  return load(&in, name, stream, err);
+}
+
+pyi_session *pyi_session_load(const char *path, pyi_error *err) {
+  return load_path(path, NULL, err);
+}
+
+pyi_session *pyi_session_load_stream(const char *path, pyi_load_stream *stream,
+                                     pyi_error *err) {
+  stream->arrays = 0;
+  return load_path(path, stream, err);
 }
 
 pyi_session *pyi_session_load_mem(const void *data, size_t len, const char *name,
                                   pyi_error *err) {
   struct src in = {.fd = -1, .mem = data, .mem_len = len, .name = name};
-  return load(&in, name, err);
+  return load(&in, name, NULL, err);
 }

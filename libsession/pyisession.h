@@ -88,6 +88,51 @@ PYI_EXPORT int pyi_session_save(const pyi_session *s, const char *path,
 PYI_EXPORT pyi_session *pyi_session_combine(const pyi_session *a,
                                             const pyi_session *b);
 
+/** ### Combining files
+ *
+ * pyi_combine_files is pyi_session_combine for any number of files, in
+ * bounded memory: the result equals folding pyi_session_combine over the
+ * inputs sorted by start time (ties keep the given order; a NaN start time
+ * sorts last), so records follow in that order and sys_prefixes are
+ * united in first-seen order. A single input is written as
+ * pyi_session_save would write it.
+ *
+ * Every input is read twice, the first time completely before anything is
+ * written, so a bad input stops the work with no output at all. Memory
+ * holds the distinct frames of one input at a time and each input's
+ * metadata, never the records; an input that cannot be read twice (stdin
+ * "-", a pipe) is held in memory after its first reading.
+ */
+typedef struct pyi_combine_progress {
+  int pass;         /* 1: reading and checking the inputs; 2: writing */
+  size_t input;     /* the input being read (0-based; in pass 2 the
+                       position in start-time order) */
+  size_t inputs;    /* how many (pass 2: those not skipped) */
+  uint64_t records; /* records read so far in this pass */
+  uint64_t total_records; /* pass 2: how many will be written in all */
+} pyi_combine_progress;
+
+/** All-zero options stop at the first bad input and report no progress. */
+typedef struct pyi_combine_opts {
+  /** Leave out inputs that fail to load instead of failing; each one's
+   * error goes to 'skipped' (if set). It still fails when none is left. */
+  bool skip_bad;
+  void (*skipped)(void *ctx, const pyi_error *e);
+  /** Called after each input of each pass and every 65536 records. */
+  void (*progress)(void *ctx, const pyi_combine_progress *p);
+  void *ctx;
+} pyi_combine_opts;
+
+/** Combines the 'n' session files in 'paths' (plain or gzip; "-" is stdin,
+ * at most once) and writes the result to 'out' as pyi_session_save does
+ * (gzip when it ends in ".gz"; "-" or NULL is stdout; a file appears only
+ * when complete). 'o' may be NULL. Returns 0, or -1 with 'err' naming the
+ * input and its problem (PYI_EARG for no inputs or stdin twice). An input
+ * that changes between the two readings is an error too. */
+PYI_EXPORT int pyi_combine_files(const char *const *paths, size_t n,
+                                 const char *out, const pyi_combine_opts *o,
+                                 pyi_error *err);
+
 /** Returns a new session resampled as pyinstrument's Session.resample:
  * records merged until each carries at least 'interval' seconds. */
 PYI_EXPORT pyi_session *pyi_session_resample(const pyi_session *s,
@@ -220,6 +265,120 @@ PYI_EXPORT char *pyi_render_string(const pyi_session *s, const char *name,
  * pyinstrument does when it constructs the renderer). */
 PYI_EXPORT int pyi_render_check(const char *name, const pyi_opts *o,
                                 pyi_error *err);
+
+/** ## Comparing two sessions
+ *
+ * A diff answers "what got slower, what got faster" between a base session
+ * and a new one (usually two recordings of one program). Both go through
+ * the same processors, as for a text report with the same options, and
+ * their call trees are lined up by call path: the path of identifiers from
+ * the root. Frames the text report hides (inside library groups) are left
+ * out where it hides them on every side they appear on: a changed library
+ * internal does not break the paths around it, and a group drawn whole on
+ * one side only does not turn into paths added and removed; their time is
+ * self time of the frame that called into the library. A frame whose
+ * identifier differs only in its line
+ * number (the function moved in its file) still matches, when it is the
+ * only candidate on both sides. [self] frames are folded into their
+ * parent, whose self time they are.
+ *
+ * Each node carries its base and new time (seconds, or fractions of each
+ * side's total with 'normalize') and is marked as on both sides, added or
+ * removed; children are sorted by the size of their change. A node is
+ * "shown" when a change of at least the threshold happens in its subtree.
+ */
+typedef struct pyi_diff pyi_diff;
+typedef struct pyi_diff_node pyi_diff_node;
+
+/** All-zero options: the text report's processors and the default
+ * threshold. */
+typedef struct pyi_diff_opts {
+  /** The options map of pyi-render that apply: "show_all",
+   * "processor_options" (hide_regex, show_regex, filter_threshold) and, for
+   * the text format, "unicode" and "color". Copied. Unlike a report,
+   * processor_options.filter_threshold defaults to 0 here: a frame just
+   * under 1 % on one side only would otherwise look added or removed; the
+   * diff's own threshold hides small changes instead. */
+  const pyi_opts *opts;
+  /** Compare fractions of each side's total instead of seconds. */
+  bool normalize;
+  /** Changes smaller than this percentage of the larger total (of 100 %
+   * when normalized) are negligible: hidden in reports and ignored by the
+   * regression check. 0 means the default, 1; a negative value shows every
+   * change. */
+  double threshold;
+  /** Length of the lists of top regressions and improvements (0: 10). */
+  int top;
+  /** Names of the two sides in reports (NULL: "base" and "new"). Copied. */
+  const char *base_name, *new_name;
+} pyi_diff_opts;
+
+/** Checks the options without building anything (PYI_EARG on an option
+ * name or value the diff does not take). */
+PYI_EXPORT int pyi_diff_check(const pyi_diff_opts *o, pyi_error *err);
+
+/** Builds the diff of 'base' and 'new_' (neither is changed or kept).
+ * 'o' may be NULL. Returns NULL and fills 'err' on bad options or when a
+ * session's call tree cannot be built. Free with pyi_diff_free. */
+PYI_EXPORT pyi_diff *pyi_diff_new(const pyi_session *base,
+                                  const pyi_session *new_,
+                                  const pyi_diff_opts *o, pyi_error *err);
+PYI_EXPORT void pyi_diff_free(pyi_diff *d);
+
+/** The root: the two totals; its children are the top frames. Nodes are
+ * borrowed from the diff. */
+PYI_EXPORT const pyi_diff_node *pyi_diff_root(const pyi_diff *d);
+PYI_EXPORT const pyi_diff_node *pyi_diff_node_parent(const pyi_diff_node *n);
+PYI_EXPORT const pyi_diff_node *
+pyi_diff_node_first_child(const pyi_diff_node *n);
+PYI_EXPORT const pyi_diff_node *pyi_diff_node_next(const pyi_diff_node *n);
+
+enum pyi_diff_status {
+  PYI_DIFF_BOTH = 0, /* the call path is in both sessions */
+  PYI_DIFF_ADDED,    /* only in the new session */
+  PYI_DIFF_REMOVED,  /* only in the base session */
+};
+PYI_EXPORT int pyi_diff_node_status(const pyi_diff_node *n);
+/** Time in the base and the new session (seconds, or fractions of the
+ * total when normalized), total and self. */
+PYI_EXPORT double pyi_diff_node_base(const pyi_diff_node *n);
+PYI_EXPORT double pyi_diff_node_new(const pyi_diff_node *n);
+PYI_EXPORT double pyi_diff_node_base_self(const pyi_diff_node *n);
+PYI_EXPORT double pyi_diff_node_new_self(const pyi_diff_node *n);
+/** new - base. */
+PYI_EXPORT double pyi_diff_node_delta(const pyi_diff_node *n);
+/** The change in percent of the base time; NaN when the base is 0. */
+PYI_EXPORT double pyi_diff_node_percent(const pyi_diff_node *n);
+/** A change of at least the threshold is in this node's subtree. */
+PYI_EXPORT bool pyi_diff_node_shown(const pyi_diff_node *n);
+/** "Class.function" as reports show it ("" for the root); borrowed. */
+PYI_EXPORT const char *pyi_diff_node_name(const pyi_diff_node *n);
+/** "file.py:12" (short path and line, as reports show it), or "". */
+PYI_EXPORT const char *pyi_diff_node_location(const pyi_diff_node *n);
+
+/** The call path whose slowdown breaks a --fail-on-regression gate of
+ * 'percent': the root when the total grew by more than 'percent', else the
+ * node with the largest relative growth above 'percent' among changes of at
+ * least the threshold (an added path counts as infinitely slower). NULL
+ * when there is none. */
+PYI_EXPORT const pyi_diff_node *pyi_diff_regression(const pyi_diff *d,
+                                                   double percent);
+
+/** Diff report formats: "text" (the tree with base, new and delta columns,
+ * red for slower and green for faster with the "color" option), "markdown"
+ * (the top regressions and improvements, then the tree), "json" (every
+ * node, machine-readable) and "html" (a self-contained page). */
+PYI_EXPORT bool pyi_diff_format_exists(const char *name);
+/** The format for an output file name (".txt", ".md", ".json", ".html",
+ * ".htm"); NULL when no guess. */
+PYI_EXPORT const char *pyi_diff_format_guess(const char *path);
+/** Writes the report to 'path' ("-" or NULL: stdout), under a temporary
+ * name renamed when complete. */
+PYI_EXPORT int pyi_diff_render_file(const pyi_diff *d, const char *format,
+                                    const char *path, pyi_error *err);
+/** The report in a new buffer (caller frees); length in '*len'. */
+PYI_EXPORT char *pyi_diff_render_string(const pyi_diff *d, const char *format,
+                                        size_t *len, pyi_error *err);
 
 #ifdef __cplusplus
 }

@@ -50,7 +50,7 @@ const char *pyi_renderer_extension(const char *name) {
   return r ? r->ext : NULL;
 }
 
-static bool ends_with(const char *s, const char *suffix) {
+bool pyi_path_has_suffix(const char *s, const char *suffix) {
   size_t n = strlen(s), m = strlen(suffix);
   if (m > n)
     return false;
@@ -74,7 +74,7 @@ const char *pyi_renderer_guess(const char *path) {
   if (!path)
     return NULL;
   for (size_t i = 0; i < sizeof table / sizeof *table; i++)
-    if (ends_with(path, table[i].suffix))
+    if (pyi_path_has_suffix(path, table[i].suffix))
       return pyi_renderer_exists(table[i].renderer) ? table[i].renderer : NULL;
   return NULL;
 }
@@ -142,7 +142,7 @@ int pyi_render_file(const pyi_session *s, const char *name, const pyi_opts *o,
   if (pyi_render_check(name, o, err))
     return -1;
   const pyi_renderer *r = pyi_renderer_find(name);
-  bool gz = path && !r->gzips_itself && ends_with(path, ".gz");
+  bool gz = path && !r->gzips_itself && pyi_path_has_suffix(path, ".gz");
   pyi_out out;
   if (pyi_out_open(&out, path, gz, err))
     return -1;

@@ -1,6 +1,8 @@
 /* render_session.c - the pyisession writer: the session as json.dumps would
  * write it (", " and ": " separators, ASCII-only escapes, float repr, no
- * trailing newline), so real pyinstrument loads it. Also the session part
+ * trailing newline), so real pyinstrument loads it; its record writer also
+ * serves pyi-combine, which streams several sessions' records into one
+ * file. Also the session part
  * of the HTML data, and the HTML data object itself. */
 #include <stdlib.h>
 #include <string.h>
@@ -59,39 +61,84 @@ void pyi_write_session_meta(const pyi_session *s, pyi_buf *b) {
   pyi_buf_putc(b, '}');
 }
 
+/* ---- frame records ------------------------------------------------------ */
+
+void pyi_record_writer_init(pyi_record_writer *w, pyi_out *out) {
+  memset(w, 0, sizeof *w);
+  w->out = out;
+  w->finfos = pyi_intern_new();
+  w->off = pyi_xgrow(NULL, &w->off_cap, 1024, sizeof *w->off);
+  w->off[0] = 0;
+  w->stack = pyi_xmalloc(PYI_MAX_DEPTH * sizeof *w->stack);
+}
+
+void pyi_record_writer_use(pyi_record_writer *w, const pyi_session *s) {
+  w->s = s;
+  if (w->map)
+    memset(w->map, 0, w->map_cap * sizeof *w->map);
+}
+
+/* The writer's id of frame info 'f' of the current session, escaping its
+ * text on first sight. */
+static uint32_t escaped_id(pyi_record_writer *w, uint32_t f) {
+  if (f >= w->map_cap) {
+    size_t old = w->map_cap;
+    w->map = pyi_xgrow(w->map, &w->map_cap, (size_t)f + 1, sizeof *w->map);
+    memset(w->map + old, 0, (w->map_cap - old) * sizeof *w->map);
+  }
+  if (w->map[f])
+    return w->map[f];
+  size_t len;
+  const char *str = pyi_intern_str(w->s->finfos, f, &len);
+  uint32_t n = pyi_intern_count(w->finfos);
+  uint32_t id = pyi_intern(w->finfos, str, len);
+  if (id > n) {
+    pyi_json_ascii_buf(&w->esc, str, len);
+    w->off = pyi_xgrow(w->off, &w->off_cap, (size_t)id + 1, sizeof *w->off);
+    w->off[id] = w->esc.len;
+  }
+  return w->map[f] = id;
+}
+
+void pyi_record_writer_put(pyi_record_writer *w, uint32_t node, double t,
+                           bool is_int) {
+  pyi_out *o = w->out;
+  char num[40];
+  pyi_out_puts(o, w->n++ ? ", [[" : "[[");
+  size_t d = pyi_session_stack(w->s, node, w->stack);
+  for (size_t i = 0; i < d; i++) {
+    uint32_t id = escaped_id(w, w->stack[i]);
+    if (i)
+      pyi_out_write(o, ", ", 2);
+    pyi_out_write(o, w->esc.ptr + w->off[id - 1], w->off[id] - w->off[id - 1]);
+  }
+  pyi_out_write(o, "], ", 3);
+  pyi_out_write(o, num, pyi_num_repr(t, is_int, num));
+  pyi_out_putc(o, ']');
+}
+
+void pyi_record_writer_release(pyi_record_writer *w) {
+  pyi_intern_free(w->finfos);
+  pyi_buf_release(&w->esc);
+  free(w->off);
+  free(w->map);
+  free(w->stack);
+}
+
 static int render_session(pyi_render_ctx *c) {
   const pyi_session *s = c->s;
   pyi_out *o = c->out;
   pyi_write_session_meta(s, &o->buf);
   o->buf.len--; /* reopen the object for frame_records */
   pyi_out_puts(o, ", \"frame_records\": [");
-  /* each frame info is escaped once; records then copy the escaped text */
-  uint32_t nf = pyi_intern_count(s->finfos);
-  size_t *off = pyi_xmalloc(((size_t)nf + 2) * sizeof *off);
-  pyi_buf esc = PYI_BUF_INIT;
-  for (uint32_t f = 1; f <= nf; f++) {
-    off[f] = esc.len;
-    put_finfo(&esc, s, f);
-  }
-  off[nf + 1] = esc.len;
-  uint32_t *stack = pyi_xmalloc(PYI_MAX_DEPTH * sizeof *stack);
-  char num[40];
-  for (size_t r = 0; r < s->n_records; r++) {
-    pyi_out_puts(o, r ? ", [[" : "[[");
-    size_t d = pyi_session_stack(s, s->rec_stack[r], stack);
-    for (size_t i = 0; i < d; i++) {
-      if (i)
-        pyi_out_write(o, ", ", 2);
-      pyi_out_write(o, esc.ptr + off[stack[i]], off[stack[i] + 1] - off[stack[i]]);
-    }
-    pyi_out_write(o, "], ", 3);
-    pyi_out_write(o, num, pyi_num_repr(s->rec_time[r], s->rec_int && s->rec_int[r], num));
-    pyi_out_putc(o, ']');
-  }
+  pyi_record_writer w;
+  pyi_record_writer_init(&w, o);
+  pyi_record_writer_use(&w, s);
+  for (size_t r = 0; r < s->n_records; r++)
+    pyi_record_writer_put(&w, s->rec_stack[r], s->rec_time[r],
+                          s->rec_int && s->rec_int[r]);
+  pyi_record_writer_release(&w);
   pyi_out_puts(o, "]}");
-  free(stack);
-  free(off);
-  pyi_buf_release(&esc);
   return 0;
 }
 

@@ -81,35 +81,8 @@ static void frame_line(struct text *T, const pyi_frame *f, double v) {
 
 /* ---- groups ---------------------------------------------------------------- */
 
-static bool drawn_in_group(struct text *T, const pyi_frame *f, const pyi_group *g) {
-  return f == g->root || pyi_frame_self_time(T->t, f) > 0.2 * T->root_time ||
-         f->mark;
-}
-
 static bool drawn(struct text *T, const pyi_frame *f) {
-  if (!f->group || T->ignored[f->group - 1])
-    return true;
-  return drawn_in_group(T, f, &T->t->groups[f->group - 1]);
-}
-
-static void prepare_groups(struct text *T) {
-  pyi_tree *t = T->t;
-  T->ignored = pyi_xcalloc(t->n_groups ? t->n_groups : 1, 1);
-  for (pyi_frame *f = t->root; f; f = pyi_frame_next_pre(t->root, f, false))
-    f->mark = 0;
-  for (size_t i = 0; i < t->n_groups; i++) {
-    pyi_group *g = &t->groups[i];
-    pyi_group_exits(t, g);
-    for (size_t k = 0; k < g->n_exits; k++)
-      g->exits[k]->mark = 1;
-  }
-  for (size_t i = 0; i < t->n_groups; i++) {
-    pyi_group *g = &t->groups[i];
-    size_t hideable = 0;
-    for (size_t k = 0; k < g->n; k++)
-      hideable += !drawn_in_group(T, g->frames[k], g);
-    T->ignored[i] = hideable < 2;
-  }
+  return !pyi_frame_hidden(T->t, f, T->ignored, T->root_time);
 }
 
 /* Length in code points of the first 'n' bytes (for the 40-column cap). */
@@ -352,7 +325,7 @@ static int render_text(pyi_render_ctx *c) {
     pyi_out_printf(T.o, "%sNo samples were recorded.\n", ind);
   else {
     T.root_time = T.t->root->time;
-    prepare_groups(&T);
+    T.ignored = pyi_groups_prepare(T.t, T.root_time);
     if (pyi_opt_bool(c->opts, "flat", false))
       draw_flat(&T, flat_total, pyi_opt_bool(c->opts, "show_all", false));
     else

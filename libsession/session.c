@@ -259,7 +259,7 @@ static void copy_records(pyi_session *dst, const pyi_session *src, size_t from,
   free(nodemap);
 }
 
-static void copy_meta(pyi_session *d, const pyi_session *s) {
+void pyi_session_copy_meta(pyi_session *d, const pyi_session *s) {
   d->start_time = s->start_time;
   d->duration = s->duration;
   d->min_interval = s->min_interval;
@@ -286,11 +286,56 @@ static pyi_num num_add(pyi_num a, pyi_num b) {
   return (pyi_num){a.v + b.v, a.is_int && b.is_int};
 }
 
-static bool has_str(char **v, size_t n, const char *str) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(v[i], str) == 0)
-      return true;
-  return false;
+void pyi_meta_fold_init(pyi_meta_fold *f, pyi_session *acc) {
+  f->acc = acc;
+  f->paths = pyi_intern_new();
+  f->prefixes = pyi_intern_new();
+  for (size_t i = 0; i < acc->n_sys_path; i++)
+    pyi_intern(f->paths, acc->sys_path[i], strlen(acc->sys_path[i]));
+  /* a set union in Python (order unspecified); first-seen order here */
+  size_t keep = 0;
+  for (size_t i = 0; i < acc->n_sys_prefixes; i++) {
+    char *p = acc->sys_prefixes[i];
+    uint32_t n = pyi_intern_count(f->prefixes);
+    if (pyi_intern(f->prefixes, p, strlen(p)) <= n)
+      free(p);
+    else
+      acc->sys_prefixes[keep++] = p;
+  }
+  acc->n_sys_prefixes = keep;
+}
+
+void pyi_meta_fold_add(pyi_meta_fold *f, const pyi_session *b) {
+  pyi_session *a = f->acc;
+  /* min()/max() keep the first argument on ties, as Python's do */
+  if (b->min_interval.v < a->min_interval.v)
+    a->min_interval = b->min_interval;
+  if (b->max_interval.v > a->max_interval.v)
+    a->max_interval = b->max_interval;
+  a->duration = num_add(a->duration, b->duration);
+  a->sample_count = num_add(a->sample_count, b->sample_count);
+  a->cpu_time = num_add(a->cpu_time, b->cpu_time);
+  /* entries of b not in a's list as it was: b's own repeats all count */
+  uint32_t before = pyi_intern_count(f->paths);
+  for (size_t i = 0; i < b->n_sys_path; i++) {
+    const char *p = b->sys_path[i];
+    uint32_t id = pyi_intern_find(f->paths, p, strlen(p));
+    if (id && id <= before)
+      continue;
+    pyi_intern(f->paths, p, strlen(p));
+    pyi_session_add_sys_path(a, p);
+  }
+  for (size_t i = 0; i < b->n_sys_prefixes; i++) {
+    const char *p = b->sys_prefixes[i];
+    uint32_t n = pyi_intern_count(f->prefixes);
+    if (pyi_intern(f->prefixes, p, strlen(p)) > n)
+      pyi_session_add_sys_prefix(a, p);
+  }
+}
+
+void pyi_meta_fold_release(pyi_meta_fold *f) {
+  pyi_intern_free(f->paths);
+  pyi_intern_free(f->prefixes);
 }
 
 pyi_session *pyi_session_combine(const pyi_session *a, const pyi_session *b) {
@@ -300,30 +345,11 @@ pyi_session *pyi_session_combine(const pyi_session *a, const pyi_session *b) {
     b = t;
   }
   pyi_session *s = pyi_session_new();
-  copy_meta(s, a);
-  /* min()/max() keep the first argument on ties, as Python's do */
-  if (b->min_interval.v < a->min_interval.v)
-    s->min_interval = b->min_interval;
-  if (b->max_interval.v > a->max_interval.v)
-    s->max_interval = b->max_interval;
-  s->duration = num_add(a->duration, b->duration);
-  s->sample_count = num_add(a->sample_count, b->sample_count);
-  s->cpu_time = num_add(a->cpu_time, b->cpu_time);
-  for (size_t i = 0; i < b->n_sys_path; i++)
-    if (!has_str(a->sys_path, a->n_sys_path, b->sys_path[i]))
-      pyi_session_add_sys_path(s, b->sys_path[i]);
-  /* a set union in Python (order unspecified); first-seen order here */
-  size_t keep = 0;
-  for (size_t i = 0; i < s->n_sys_prefixes; i++) {
-    if (has_str(s->sys_prefixes, keep, s->sys_prefixes[i]))
-      free(s->sys_prefixes[i]);
-    else
-      s->sys_prefixes[keep++] = s->sys_prefixes[i];
-  }
-  s->n_sys_prefixes = keep;
-  for (size_t i = 0; i < b->n_sys_prefixes; i++)
-    if (!has_str(s->sys_prefixes, s->n_sys_prefixes, b->sys_prefixes[i]))
-      pyi_session_add_sys_prefix(s, b->sys_prefixes[i]);
+  pyi_session_copy_meta(s, a);
+  pyi_meta_fold f;
+  pyi_meta_fold_init(&f, s);
+  pyi_meta_fold_add(&f, b);
+  pyi_meta_fold_release(&f);
   copy_records(s, a, 0, a->n_records, NULL);
   copy_records(s, b, 0, b->n_records, NULL);
   return s;
@@ -331,7 +357,7 @@ pyi_session *pyi_session_combine(const pyi_session *a, const pyi_session *b) {
 
 pyi_session *pyi_session_resample(const pyi_session *src, double interval) {
   pyi_session *s = pyi_session_new();
-  copy_meta(s, src);
+  pyi_session_copy_meta(s, src);
   s->min_interval = s->max_interval = (pyi_num){interval, false};
   /* the kept records carry the whole accumulated time (pyinstrument) */
   double *times = pyi_xmalloc((src->n_records ? src->n_records : 1) * sizeof *times);

@@ -123,6 +123,22 @@ static inline bool pyi_ident_leaf_only(const pyi_ident *i) {
          i->kind == PYI_ID_OOC;
 }
 
+/* Copies the metadata of 's' (not its records) into the new session 'd'. */
+void pyi_session_copy_meta(pyi_session *d, const pyi_session *s);
+
+/* Session.combine's metadata, one session at a time: a fold whose
+ * accumulator 'acc' holds the first session's metadata and takes each
+ * later-starting session in turn (intervals widened, times and counts
+ * summed, sys_path merged, sys_prefixes united in first-seen order). The
+ * sets mirror acc's lists so that each step costs its own entries only. */
+typedef struct pyi_meta_fold {
+  pyi_session *acc;
+  pyi_intern_table *paths, *prefixes;
+} pyi_meta_fold;
+void pyi_meta_fold_init(pyi_meta_fold *f, pyi_session *acc);
+void pyi_meta_fold_add(pyi_meta_fold *f, const pyi_session *next);
+void pyi_meta_fold_release(pyi_meta_fold *f);
+
 /* The short file path of an identifier (or NULL), computed once. */
 const char *pyi_session_short_path(pyi_session *s, uint32_t ident);
 /* Interns a string (used for short paths and other derived text). */

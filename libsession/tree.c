@@ -383,3 +383,37 @@ void pyi_group_exits(pyi_tree *t, pyi_group *g) {
   }
   g->exits_done = true;
 }
+
+/* ---- what the console report hides ---- */
+
+static bool shown_in_group(const pyi_tree *t, const pyi_frame *f,
+                           const pyi_group *g, double total) {
+  return f == g->root || pyi_frame_self_time(t, f) > 0.2 * total || f->mark;
+}
+
+uint8_t *pyi_groups_prepare(pyi_tree *t, double total) {
+  uint8_t *whole = pyi_xcalloc(t->n_groups ? t->n_groups : 1, 1);
+  for (pyi_frame *f = t->root; f; f = pyi_frame_next_pre(t->root, f, false))
+    f->mark = 0;
+  for (size_t i = 0; i < t->n_groups; i++) {
+    pyi_group *g = &t->groups[i];
+    pyi_group_exits(t, g);
+    for (size_t k = 0; k < g->n_exits; k++)
+      g->exits[k]->mark = 1;
+  }
+  for (size_t i = 0; i < t->n_groups; i++) {
+    pyi_group *g = &t->groups[i];
+    size_t hideable = 0;
+    for (size_t k = 0; k < g->n; k++)
+      hideable += !shown_in_group(t, g->frames[k], g, total);
+    whole[i] = hideable < 2;
+  }
+  return whole;
+}
+
+bool pyi_frame_hidden(const pyi_tree *t, const pyi_frame *f,
+                      const uint8_t *whole, double total) {
+  if (!f->group || whole[f->group - 1])
+    return false;
+  return !shown_in_group(t, f, &t->groups[f->group - 1], total);
+}

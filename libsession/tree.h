@@ -120,6 +120,16 @@ void pyi_group_exits(pyi_tree *t, pyi_group *g);
 pyi_group *pyi_group_new(pyi_tree *t, pyi_frame *root);
 void pyi_group_add(pyi_tree *t, pyi_group *g, pyi_frame *f);
 
+/* pyinstrument's console renderer hides the frames of a library group
+ * except the group's root, frames that call out of the group and frames
+ * whose self time exceeds 20 % of 'total'; a group with fewer than two
+ * frames to hide is shown whole. pyi_groups_prepare returns a flag per
+ * group (1: shown whole; the caller frees it) and marks the exits in
+ * f->mark, which must then stay untouched while pyi_frame_hidden is used. */
+uint8_t *pyi_groups_prepare(pyi_tree *t, double total);
+bool pyi_frame_hidden(const pyi_tree *t, const pyi_frame *f,
+                      const uint8_t *whole, double total);
+
 /* Depth-first pre-order successor of 'f' within the subtree of 'top'
  * (NULL when done); with 'skip_children' the walk does not descend. */
 static inline pyi_frame *pyi_frame_next_pre(const pyi_frame *top,

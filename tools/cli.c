@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *program = "pyi";
@@ -24,22 +25,9 @@ const char cli_render_help[] =
     "                         from the -o file name, else text)\n"
     "  -o, --outfile=FILE     write to FILE instead of stdout (written under a\n"
     "                         temporary name and renamed when complete)\n"
-    "  -p, --render-option=NAME[=VALUE]\n"
-    "                         renderer option; VALUE is JSON or else a string, NAME\n"
-    "                         may be a dotted path (processor_options.filter_threshold)\n"
+    CLI_HELP_P
     "  -t, --timeline         render samples in time order (no aggregation)\n"
-    "      --hide=GLOB        hide frames whose file path matches GLOB\n"
-    "      --hide-regex=RE    hide frames whose file path matches RE (Python syntax)\n"
-    "      --show=GLOB        always show frames whose file path matches GLOB\n"
-    "      --show-regex=RE    always show frames whose file path matches RE\n"
-    "      --show-all         show everything, library code included\n"
-    "      --unicode, --no-unicode\n"
-    "                         box-drawing characters or ASCII (default: as the\n"
-    "                         output supports)\n"
-    "      --color, --no-color\n"
-    "                         ANSI colours (default: on for a terminal)\n"
-    "      --version          print the version and exit\n"
-    "  -h, --help             print this help and exit\n";
+    CLI_HELP_FILTERS CLI_HELP_LOOK CLI_HELP_COMMON;
 
 void cli_render_init(struct cli_render *r) {
   memset(r, 0, sizeof *r);
@@ -81,7 +69,7 @@ static bool stdout_unicode(void) {
   return utf;
 }
 
-pyi_opts *cli_render_opts(struct cli_render *r) {
+pyi_opts *cli_options_map(struct cli_render *r, bool frame, bool text) {
   if (r->hide && r->hide_regex) {
     cli_usage_error("you can't specify both --hide and --hide-regex");
     return NULL;
@@ -90,18 +78,8 @@ pyi_opts *cli_render_opts(struct cli_render *r) {
     cli_usage_error("you can only specify one of --show, --show-regex and --show-all");
     return NULL;
   }
-  if (!r->renderer)
-    r->renderer = pyi_renderer_guess(r->output);
-  if (!r->renderer)
-    r->renderer = "text";
-  if (!pyi_renderer_exists(r->renderer)) {
-    cli_usage_error("unknown renderer '%s' (try --help)", r->renderer);
-    return NULL;
-  }
   pyi_opts *o = pyi_opts_new();
   pyi_error err = {0};
-  bool frame = strcmp(r->renderer, "html") && strcmp(r->renderer, "pyisession") &&
-               strcmp(r->renderer, "session");
   int rc = 0;
   if (frame) {
     char *hide = r->hide ? pyi_glob_to_regex(r->hide) : NULL;
@@ -114,7 +92,7 @@ pyi_opts *cli_render_opts(struct cli_render *r) {
     free(hide);
     free(show);
   }
-  if (strcmp(r->renderer, "text") == 0) {
+  if (text) {
     bool to_file = r->output && strcmp(r->output, "-") != 0;
     int uni = r->unicode >= 0 ? r->unicode : to_file ? 1 : stdout_unicode();
     int col = r->color >= 0 ? r->color : !to_file && isatty(1) && !getenv("NO_COLOR");
@@ -135,9 +113,28 @@ pyi_opts *cli_render_opts(struct cli_render *r) {
     snprintf(key, sizeof key, "%.*s", (int)(eq - r->p[i]), r->p[i]);
     rc = pyi_opts_set(o, key, eq + 1, &err);
   }
-  if (!rc)
-    rc = pyi_render_check(r->renderer, o, &err);
   if (rc) {
+    cli_usage_error("%s", err.msg);
+    pyi_opts_free(o);
+    return NULL;
+  }
+  return o;
+}
+
+pyi_opts *cli_render_opts(struct cli_render *r) {
+  if (!r->renderer)
+    r->renderer = pyi_renderer_guess(r->output);
+  if (!r->renderer)
+    r->renderer = "text";
+  if (!pyi_renderer_exists(r->renderer)) {
+    cli_usage_error("unknown renderer '%s' (try --help)", r->renderer);
+    return NULL;
+  }
+  bool frame = strcmp(r->renderer, "html") && strcmp(r->renderer, "pyisession") &&
+               strcmp(r->renderer, "session");
+  pyi_opts *o = cli_options_map(r, frame, strcmp(r->renderer, "text") == 0);
+  pyi_error err = {0};
+  if (o && pyi_render_check(r->renderer, o, &err)) {
     cli_usage_error("%s", err.msg);
     pyi_opts_free(o);
     return NULL;
@@ -190,4 +187,48 @@ void cli_open_in_browser(const char *path) {
   }
   if (pid > 0)
     waitpid(pid, NULL, 0);
+}
+
+int cli_last_option(int c, void (*usage)(void)) {
+  if (c == 'h')
+    usage();
+  else if (c == OPT_VERSION)
+    cli_version();
+  else
+    return CLI_EXIT_USAGE; /* getopt printed the problem */
+  return CLI_OK;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void cli_progress_init(struct cli_progress *p) {
+  memset(p, 0, sizeof *p);
+  p->tty = isatty(2);
+  p->start = now();
+}
+
+void cli_progress_line(struct cli_progress *p, const char *fmt, ...) {
+  if (!p->tty)
+    return;
+  double t = now();
+  if (t - p->start < 1.0 || t - p->last < 0.2)
+    return;
+  p->last = t;
+  p->shown = true;
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "\r\033[K%s: ", program);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fflush(stderr);
+}
+
+void cli_progress_end(struct cli_progress *p) {
+  if (p->shown)
+    fputs("\r\033[K", stderr);
+  p->shown = false;
 }

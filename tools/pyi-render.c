@@ -25,15 +25,7 @@ int main(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "+" CLI_RENDER_SHORT "h", longopts, NULL)) != -1) {
     if (cli_render_option(&r, c, optarg, &rc))
       continue;
-    if (c == 'h') {
-      usage();
-      return CLI_OK;
-    }
-    if (c == OPT_VERSION) {
-      cli_version();
-      return CLI_OK;
-    }
-    return CLI_EXIT_USAGE; /* getopt printed the problem */
+    return cli_last_option(c, usage);
   }
   if (rc != CLI_CONTINUE)
     return rc;

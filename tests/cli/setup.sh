@@ -51,3 +51,46 @@ finish() {
   echo "$passes passed, $failures failed"
   [ "$failures" -eq 0 ]
 }
+
+# expect_no_partial_output NAME TOOL ARGS...: runs TOOL ARGS... -o
+# $tmp/dir/NAME with tests/inject_errors.c preloaded, failing the open, a
+# write (first byte, middle, last byte), the close or the rename of the
+# output; each time the tool must exit 1 with one stderr line and leave an
+# existing file as it was, or no file at all.
+expect_no_partial_output() {
+  _name=$1 _tool=$2
+  shift 2
+  _shim=$top_builddir/tests/.libs/inject_errors.so
+  [ -f "$_shim" ] || {
+    fail "$_shim is not built (make check builds it)"
+    return 0
+  }
+  rm -rf "$tmp/dir" && mkdir "$tmp/dir"
+  "$top_builddir/$_tool" "$@" -o "$tmp/dir/$_name" 2>"$tmp/err" || fail "$_tool $*: $(cat "$tmp/err")"
+  _size=$(wc -c <"$tmp/dir/$_name")
+  for _how in open write:0 write:1 write:$((_size / 2)) write:$((_size - 1)) close rename; do
+    for _existing in yes no; do
+      rm -rf "$tmp/dir" && mkdir "$tmp/dir"
+      [ $_existing = yes ] && echo previous >"$tmp/dir/$_name"
+      set +e
+      (
+        export PYI_INJECT="${_how%%:*}" PYI_INJECT_AFTER="${_how#write:}" \
+          PYI_INJECT_PATH="$tmp/dir/" LD_PRELOAD="$_shim"
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+        export ASAN_OPTIONS
+        exec "$top_builddir/.libs/$_tool" "$@" -o "$tmp/dir/$_name"
+      ) >/dev/null 2>"$tmp/err"
+      _rc=$?
+      set -e
+      _what="$_tool, failing $_how, existing output: $_existing"
+      [ $_rc -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && pass ||
+        fail "$_what: exit $_rc, stderr: $(head -c 300 "$tmp/err")"
+      if [ $_existing = yes ]; then
+        [ "$(cat "$tmp/dir/$_name")" = previous ] && [ "$(ls -A "$tmp/dir")" = "$_name" ] &&
+          pass || fail "$_what: the output changed or files were left: $(ls -A "$tmp/dir")"
+      else
+        [ -z "$(ls -A "$tmp/dir")" ] && pass || fail "$_what: files left: $(ls -A "$tmp/dir")"
+      fi
+    done
+  done
+}
