@@ -52,7 +52,7 @@ if [ "$mode" = test ]; then
   make distclean >/dev/null
   ./configure -q --enable-werror --enable-sanitizers
   make -j"$jobs" >/dev/null
-  ASAN_OPTIONS=detect_leaks=1 make -j"$jobs" check
+  ASAN_OPTIONS=detect_leaks=1 CK_TIMEOUT_MULTIPLIER=4 make -j"$jobs" check
   echo "setup: all tests passed"
   exit 0
 fi
