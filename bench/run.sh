@@ -39,15 +39,23 @@ count() { # 10k -> 10000
 # generator changed): the session, its gzip copy, the two halves of another
 # recording of the same program for pyi-combine, and a second full
 # recording for pyi-diff.
+# (The last two only when the tools are built: at 5M each file is 9 GB.)
+fresh() { # file: exists and is newer than the generator
+  # shellcheck disable=SC3013 # dash and bash have -nt
+  [ -s "$1" ] && ! [ "$GEN" -nt "$1" ]
+}
 generate() { # size
   n=$(count "$1")
   f=$DATA/s$1.pyisession
-  # shellcheck disable=SC3013 # dash and bash have -nt
-  if [ ! -s "$f.gz" ] || [ "$GEN" -nt "$f.gz" ]; then
+  if ! fresh "$f.gz" || ! fresh "$f"; then
     echo "generating $1 samples..." >&2
     "$GEN" -n "$n" -s 1 -o "$f" -z "$f.gz"
+  fi
+  if [ -x "$COMBINE" ] && ! fresh "$DATA/s$1-b.pyisession"; then
     "$GEN" -n $((n / 2)) -s 1 -r 11 -o "$DATA/s$1-a.pyisession"
     "$GEN" -n $((n / 2)) -s 1 -r 12 -t 1700003600.5 -o "$DATA/s$1-b.pyisession"
+  fi
+  if [ -x "$DIFF" ] && ! fresh "$DATA/s$1-other.pyisession"; then
     "$GEN" -n "$n" -s 1 -r 13 -o "$DATA/s$1-other.pyisession"
   fi
 }
