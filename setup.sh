@@ -22,6 +22,10 @@ fi
 if [ -f tests/packages.txt ] && [ "$mode" = test ]; then
   packages="$packages $(grep -v '^#' tests/packages.txt)"
 fi
+# npm comes with some Node.js builds; Debian's own is a separate package
+if [ "$mode" = test ] && ! command -v npm >/dev/null 2>&1; then
+  packages="$packages npm"
+fi
 
 missing=""
 for p in $packages; do

@@ -13,6 +13,7 @@
 
 static const pyi_renderer *const renderers[] = {
     &pyi_renderer_text, &pyi_renderer_json, &pyi_renderer_session,
+    &pyi_renderer_html,
 };
 #define N_RENDERERS (sizeof renderers / sizeof *renderers)
 

@@ -54,6 +54,6 @@ int pyi_write_html_data(const pyi_session *s, pyi_buf *b, pyi_error *err);
 void pyi_write_session_meta(const pyi_session *s, pyi_buf *b);
 
 extern const pyi_renderer pyi_renderer_text, pyi_renderer_json,
-    pyi_renderer_session;
+    pyi_renderer_session, pyi_renderer_html;
 
 #endif
