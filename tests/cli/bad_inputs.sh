@@ -6,8 +6,10 @@
 # pyi-render must print exactly one stderr line naming the file, exit 1, not
 # die from a signal, print nothing on stdout and leave an existing output
 # file byte for byte as it was, with no temporary file left beside it.
-# Every case in tests/data/odd/ must render with every renderer (exit 0) and
-# its pyisession output must load again. See tests/data/bad/README.
+# Every case in tests/data/odd/ (and made here: a FIFO, an 8000-deep stack
+# on a 1 MB C stack, a million distinct frames) must render with every
+# renderer (exit 0) and its pyisession output must load again. See
+# tests/data/bad/README.
 . "$(dirname "$0")/setup.sh"
 RENDER=$top_builddir/pyi-render
 GENSESSION=$top_builddir/bench/gensession
@@ -146,6 +148,24 @@ for r in $RENDERERS; do
 done
 expect_ok "$g/stack-8000-deep.pyisession" text -t
 stack_kb=""
+
+# a million distinct frames (one new function per sample) render
+awk 'BEGIN {
+  printf "{\"start_time\": 1.0, \"duration\": 1000.0, \"min_interval\": 0.001, "
+  printf "\"max_interval\": 0.001, \"sample_count\": 1000000, "
+  printf "\"start_call_stack\": [\"MainThread\\u0000<thread>\\u00001\"], "
+  printf "\"target_description\": \"wide\", \"cpu_time\": 1.0, "
+  printf "\"sys_path\": [\"/app\"], \"sys_prefixes\": [\"/usr\"], "
+  printf "\"frame_records\": ["
+  for (i = 0; i < 1000000; i++)
+    printf "%s[[\"MainThread\\u0000<thread>\\u00001\", " \
+      "\"main\\u0000/app/main.py\\u00001\", " \
+      "\"f%d\\u0000/app/m%d.py\\u0000%d\"], 0.001]", (i ? ", " : ""), i, i % 1000, i
+  printf "]}"
+}' >"$g/million-distinct-frames.pyisession"
+for r in $RENDERERS; do
+  expect_ok "$g/million-distinct-frames.pyisession" "$r"
+done
 
 # nesting 100,000 deep inside an unknown key
 {
