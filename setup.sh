@@ -20,11 +20,14 @@ if [ "$mode" = test ]; then
   packages="$packages valgrind"
 fi
 if [ -f tests/packages.txt ] && [ "$mode" = test ]; then
-  packages="$packages $(grep -v '^#' tests/packages.txt)"
-fi
-# npm comes with some Node.js builds; Debian's own is a separate package
-if [ "$mode" = test ] && ! command -v npm >/dev/null 2>&1; then
-  packages="$packages npm"
+  # "PACKAGE" or "PACKAGE unless COMMAND" per line
+  while read -r pkg word cmd; do
+    case $pkg in '' | '#'*) continue ;; esac
+    if [ "$word" = unless ] && command -v "$cmd" >/dev/null 2>&1; then
+      continue
+    fi
+    packages="$packages $pkg"
+  done <tests/packages.txt
 fi
 
 missing=""

@@ -13,7 +13,7 @@
 
 static const pyi_renderer *const renderers[] = {
     &pyi_renderer_text, &pyi_renderer_json, &pyi_renderer_session,
-    &pyi_renderer_html,
+    &pyi_renderer_html, &pyi_renderer_speedscope, &pyi_renderer_pstats,
 };
 #define N_RENDERERS (sizeof renderers / sizeof *renderers)
 

@@ -55,5 +55,6 @@ void pyi_write_session_meta(const pyi_session *s, pyi_buf *b);
 
 extern const pyi_renderer pyi_renderer_text, pyi_renderer_json,
     pyi_renderer_session, pyi_renderer_html;
+extern const pyi_renderer pyi_renderer_speedscope, pyi_renderer_pstats;
 
 #endif

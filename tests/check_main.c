@@ -54,6 +54,7 @@ int main(void) {
   srunner_add_suite(sr, proc_suite());
   srunner_add_suite(sr, text_suite());
   srunner_add_suite(sr, misc_suite());
+  srunner_add_suite(sr, formats_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -13,6 +13,7 @@ Suite *tree_suite(void);
 Suite *proc_suite(void);
 Suite *text_suite(void);
 Suite *misc_suite(void);
+Suite *formats_suite(void);
 
 /* A session from JSON text (NULs written as \u0000 escapes). */
 pyi_session *session_from_json(const char *json);

@@ -9,5 +9,5 @@ if [ ! -f "$checker" ]; then
   echo "conformance: $checker not found (the shared folder must sit beside the checkout)" >&2
   exit 1
 fi
-kinds=${PYI_CONFORMANCE_KINDS:-text,json,pyisession}
+kinds=${PYI_CONFORMANCE_KINDS:-text,json,pyisession,speedscope,pstats}
 exec python3 "$checker" --tool "$top_builddir/pyi-render" --kinds "$kinds"

@@ -1,6 +1,7 @@
 /* cli.c - the pieces of option handling the tools share (cli.h). */
 #include "cli.h"
 
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -161,4 +162,25 @@ int cli_fail(const pyi_error *err) {
 void cli_version(void) {
   printf("%s %s (pyi-tools; pyinstrument %s formats)\n", program, PYI_VERSION,
          PYI_COMPAT_VERSION);
+}
+
+void cli_open_in_browser(const char *path) {
+  printf("stdout is a terminal, so saved profile output to %s\n", path);
+  fflush(stdout);
+  const char *browser = getenv("BROWSER");
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid(); /* outlive the terminal this tool was started from */
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, 1);
+      dup2(null, 2);
+    }
+    char url[4200];
+    snprintf(url, sizeof url, "file://%s", path);
+    if (browser && *browser)
+      execlp(browser, browser, url, (char *)NULL);
+    execlp("xdg-open", "xdg-open", url, (char *)NULL);
+    _exit(127);
+  }
 }

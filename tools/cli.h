@@ -71,5 +71,7 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROG: err->msg" on stderr; returns the exit code for the error. */
 int cli_fail(const pyi_error *err);
 void cli_version(void);
+/* Tells where the page is and opens it with $BROWSER or xdg-open. */
+void cli_open_in_browser(const char *path);
 
 #endif

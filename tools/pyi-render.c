@@ -1,6 +1,7 @@
 /* pyi-render - renders a .pyisession file, as `pyinstrument --load` does.
  * Parses options and calls libsession; nothing else. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,12 +47,30 @@ int main(int argc, char **argv) {
     pyi_opts_free(o);
     return cli_usage_error("can't write binary output to a terminal; use -o FILE");
   }
+  /* an HTML page for a terminal goes to a new file that a browser opens,
+   * as pyinstrument does */
+  char page[] = "/tmp/pyi-report-XXXXXX.html";
+  bool open_page = strcmp(r.renderer, "html") == 0 && !r.output && isatty(1);
+  if (open_page) {
+    int fd = mkstemps(page, 5);
+    if (fd < 0) {
+      pyi_opts_free(o);
+      perror("pyi-render: cannot create a temporary file");
+      return CLI_EXIT_FAIL;
+    }
+    close(fd);
+    r.output = page;
+  }
   pyi_error err = {0};
   pyi_session *s = pyi_session_load(argv[optind], &err);
-  if (!s || pyi_render_file(s, r.renderer, o, r.output, stderr, &err) != 0)
+  if (!s || pyi_render_file(s, r.renderer, o, r.output, stderr, &err) != 0) {
     rc = cli_fail(&err);
-  else
+    if (open_page)
+      unlink(page);
+  } else
     rc = CLI_OK;
+  if (rc == CLI_OK && open_page)
+    cli_open_in_browser(page);
   pyi_session_free(s);
   pyi_opts_free(o);
   return rc;

@@ -89,4 +89,18 @@ expect_status 0 tool pyi-render -o /dev/null "$EX"
 expect_status 1 tool pyi-render -o "$tmp/nodir/x.txt" "$EX"
 one_line_error "$tmp/nodir/x.txt"
 
+# an HTML page for a terminal is saved to a temporary file and opened
+# (script(1) gives the tool a terminal; BROWSER records what was opened)
+cat >"$tmp/browser" <<EOS
+#!/bin/sh
+echo "\$1" >"$tmp/opened"
+EOS
+chmod +x "$tmp/browser"
+BROWSER="$tmp/browser" script -qec "\"$top_builddir/pyi-render\" -r html \"$EX\"" /dev/null | tr -d '\r' >"$tmp/out"
+page=$(sed -n 's/^stdout is a terminal, so saved profile output to //p' "$tmp/out")
+if [ -n "$page" ] && [ -s "$page" ] && grep -q "<!DOCTYPE html>" "$page"; then pass; else fail "html to a terminal: $(cat "$tmp/out")"; fi
+sleep 1
+[ "$(cat "$tmp/opened" 2>/dev/null)" = "file://$page" ] && pass || fail "browser not opened with $page"
+rm -f "$page"
+
 finish
