@@ -2,7 +2,8 @@
 # One command to get going on a Debian machine (run as root, or with sudo):
 #   ./setup.sh        install the packages, build, install, run the demo
 #   ./setup.sh test   install the packages, build, run every test (also
-#                     with AddressSanitizer and UBSan)
+#                     with AddressSanitizer and UBSan, and the unit tests
+#                     under valgrind)
 set -eu
 cd "$(dirname "$0")"
 mode=${1:-demo}
@@ -53,6 +54,11 @@ if [ "$mode" = test ]; then
   ./configure -q --enable-werror --enable-sanitizers
   make -j"$jobs" >/dev/null
   ASAN_OPTIONS=detect_leaks=1 CK_TIMEOUT_MULTIPLIER=4 make -j"$jobs" check
+  # the unit tests and the fuzz regression inputs once more under valgrind
+  make distclean >/dev/null
+  ./configure -q --enable-werror --enable-valgrind
+  make -j"$jobs" >/dev/null
+  CK_TIMEOUT_MULTIPLIER=10 make -j"$jobs" check TESTS="tests/check_unit tests/fuzz/regress.sh"
   echo "setup: all tests passed"
   exit 0
 fi

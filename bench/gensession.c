@@ -7,7 +7,7 @@
  * time (so the file compresses like a real one). Deterministic for a seed.
  *
  *   gensession -n 1M [-s SEED] [-r WALK_SEED] [-t START_TIME] [-f FUNCS]
- *              [-o FILE] [-z FILE.gz] [-l LEVEL]
+ *              [-P PHASES] [-o FILE] [-z FILE.gz] [-l LEVEL]
  *   gensession -D DEPTH [-n N] ...   N samples of one DEPTH-deep recursion
  *
  * -s picks the program (files, functions, call graph), -r the run through
@@ -30,17 +30,24 @@
 #define START_DEPTH 5 /* of which start_call_stack holds the first five */
 #define NTIMES 65536
 
-/* ---- deterministic randomness (splitmix64) ---- */
+/* ---- deterministic randomness (splitmix64) ----
+ * Two streams: rng_state decides the program and the paths the run takes
+ * (reseeded at each phase, so that a repeated phase replays its stacks),
+ * noise_state the details that vary between repetitions (lines, classes). */
 
-static uint64_t rng_state;
+static uint64_t rng_state, noise_state;
 
-static uint64_t rnd(void) {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+static uint64_t next(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
 }
+static uint64_t rnd(void) { return next(&rng_state); }
 static uint32_t below(uint32_t n) { return (uint32_t)(rnd() % n); }
+static uint32_t noise_below(uint32_t n) {
+  return (uint32_t)(next(&noise_state) % n);
+}
 static double unit(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
 static bool chance(double p) { return unit() < p; }
 static uint32_t geometric(double p) { /* failures before success, capped */
@@ -339,14 +346,14 @@ static void frame_out(struct out *o, const struct program *p,
 }
 
 static uint32_t body_line(const struct func *f) {
-  return f->first_line + 1 + below(30);
+  return f->first_line + 1 + noise_below(30);
 }
 
 static void push(const struct program *p, struct slot *st, uint32_t *depth,
                  uint32_t func) {
   const struct func *f = &p->f[func];
   st[*depth] = (struct slot){.func = func, .line = body_line(f),
-                             .cls = (uint8_t)(f->cls[1] && chance(0.3))};
+                             .cls = (uint8_t)(f->cls[1] && noise_below(10) < 3)};
   (*depth)++;
 }
 
@@ -368,7 +375,7 @@ static void step(const struct program *p, struct slot *st, uint32_t *depth,
                  uint32_t target) {
   if (chance(0.35)) { /* a tight loop: same frames, maybe another line */
     struct slot *leaf = &st[*depth - 1];
-    if (!leaf->builtin && !leaf->await_ && chance(0.5))
+    if (!leaf->builtin && !leaf->await_ && noise_below(2))
       leaf->line = body_line(&p->f[leaf->func]);
     return;
   }
@@ -407,8 +414,12 @@ static void step(const struct program *p, struct slot *st, uint32_t *depth,
   }
 }
 
+/* The run is a sequence of phases (a request, a batch item, a loop), each
+ * heading for its own depth. A program repeats its work: a phase is one of
+ * 'nphases' seeds (0: every phase new), so the set of distinct call paths
+ * grows quickly at first and then levels off, as in a real recording. */
 static void write_session(struct out *o, const struct program *p, uint64_t n,
-                          double start_time) {
+                          double start_time, uint32_t nphases) {
   static const uint32_t start_lines[START_DEPTH] = {0, 198, 88, 684, 405};
   double total = 0;
   puts_(o, "{\"start_time\": ");
@@ -447,12 +458,20 @@ static void write_session(struct out *o, const struct program *p, uint64_t n,
 
   static struct slot st[MAX_DEPTH + 1];
   uint32_t depth = 0, target = 20, phase_left = 0;
+  uint64_t *seeds = calloc(nphases ? nphases : 1, sizeof *seeds);
+  if (!seeds)
+    die("out of memory", "gensession");
   for (uint32_t i = 0; i < PREFIX; i++)
     push(p, st, &depth, i);
   for (uint32_t i = 0; i + 1 < PREFIX; i++)
     st[i].line = i < START_DEPTH ? start_lines[i] : p->f[i].first_line + 9;
   for (uint64_t i = 0; i < n; i++) {
     if (phase_left == 0) {
+      uint32_t k = nphases ? noise_below(nphases) : 0;
+      if (!nphases || !seeds[k])
+        seeds[k] = next(&noise_state) | 1;
+      rng_state = seeds[k];
+      depth = PREFIX; /* back in the program's main loop */
       target = phase_target();
       phase_left = 50 + below(400);
     }
@@ -471,6 +490,7 @@ static void write_session(struct out *o, const struct program *p, uint64_t n,
     put(o, "]", 1);
   }
   put(o, "]}", 2);
+  free(seeds);
 }
 
 /* A session of 'n' identical samples, each a 'depth'-deep recursion: for
@@ -510,10 +530,11 @@ static uint64_t parse_count(const char *s) {
 
 static void usage(int rc) {
   fputs("usage: gensession [-n SAMPLES] [-s SEED] [-r WALK_SEED] [-t START]\n"
-        "                  [-f FUNCTIONS] [-D DEPTH] [-o FILE] [-z FILE.gz]\n"
-        "                  [-l GZIP_LEVEL]\n"
+        "                  [-f FUNCTIONS] [-P PHASES] [-D DEPTH] [-o FILE]\n"
+        "                  [-z FILE.gz] [-l GZIP_LEVEL]\n"
         "Writes a synthetic .pyisession (default 10k samples to stdout).\n"
         "-s picks the program, -r the run through it (default: from -s).\n"
+        "-P: distinct phases the run repeats (default 1500; 0: all new).\n"
         "-z writes a gzip copy in the same pass; -o - is stdout.\n"
         "-D writes SAMPLES samples of one DEPTH-deep recursive stack.\n",
         rc ? stderr : stdout);
@@ -522,16 +543,18 @@ static void usage(int rc) {
 
 int main(int argc, char **argv) {
   uint64_t n = 10000, seed = 1, walk_seed = 0, nfuncs = 5000, deep = 0;
+  uint64_t nphases = 1500;
   double start_time = 1700000000.25;
   int level = 6, c;
   static struct out o;
   o.plain_name = "-";
-  while ((c = getopt(argc, argv, "n:s:r:t:f:D:o:z:l:h")) != -1) {
+  while ((c = getopt(argc, argv, "n:s:r:t:f:P:D:o:z:l:h")) != -1) {
     switch (c) {
     case 'n': n = parse_count(optarg); break;
     case 's': seed = strtoull(optarg, NULL, 10); break;
     case 'r': walk_seed = strtoull(optarg, NULL, 10); break;
     case 't': start_time = strtod(optarg, NULL); break;
+    case 'P': nphases = parse_count(optarg); break;
     case 'f': nfuncs = parse_count(optarg); break;
     case 'D': deep = parse_count(optarg); break;
     case 'o': o.plain_name = optarg; break;
@@ -542,7 +565,7 @@ int main(int argc, char **argv) {
     }
   }
   if (optind != argc || nfuncs < 10 || nfuncs > 10000000 || level < 0 ||
-      level > 9)
+      level > 9 || nphases > 10000000)
     usage(2);
   if (strcmp(o.plain_name, "-") == 0)
     o.plain = o.gz_name ? NULL : stdout;
@@ -561,9 +584,8 @@ int main(int argc, char **argv) {
   } else {
     static struct program p;
     build_program(&p, (uint32_t)nfuncs);
-    if (walk_seed)
-      rng_state = walk_seed * 0x9e3779b97f4a7c15ull + 7;
-    write_session(&o, &p, n, start_time);
+    noise_state = (walk_seed ? walk_seed : seed) * 0x9e3779b97f4a7c15ull + 7;
+    write_session(&o, &p, n, start_time, (uint32_t)nphases);
   }
   flush_out(&o);
   if (o.gz) {

@@ -39,39 +39,49 @@ count() { # 10k -> 10000
 # generator changed): the session, its gzip copy, the two halves of another
 # recording of the same program for pyi-combine, and a second full
 # recording for pyi-diff.
+# (The last two only when the tools are built: at 5M each file is 9 GB.)
+fresh() { # file: exists and is newer than the generator
+  # shellcheck disable=SC3013 # dash and bash have -nt
+  [ -s "$1" ] && ! [ "$GEN" -nt "$1" ]
+}
 generate() { # size
   n=$(count "$1")
   f=$DATA/s$1.pyisession
-  # shellcheck disable=SC3013 # dash and bash have -nt
-  if [ ! -s "$f.gz" ] || [ "$GEN" -nt "$f.gz" ]; then
+  if ! fresh "$f.gz" || ! fresh "$f"; then
     echo "generating $1 samples..." >&2
     "$GEN" -n "$n" -s 1 -o "$f" -z "$f.gz"
+  fi
+  if [ -x "$COMBINE" ] && ! fresh "$DATA/s$1-b.pyisession"; then
     "$GEN" -n $((n / 2)) -s 1 -r 11 -o "$DATA/s$1-a.pyisession"
     "$GEN" -n $((n / 2)) -s 1 -r 12 -t 1700003600.5 -o "$DATA/s$1-b.pyisession"
+  fi
+  if [ -x "$DIFF" ] && ! fresh "$DATA/s$1-other.pyisession"; then
     "$GEN" -n "$n" -s 1 -r 13 -o "$DATA/s$1-other.pyisession"
   fi
 }
 
-# measure CMD...: runs CMD $reps times; sets wall (s, median),
-# rss (MB, of the median run) and ok (exit status of the last run).
+# measure CMD...: runs CMD $reps times; sets wall (s, median), cpu (user +
+# system s of that run: steadier than wall on a busy machine), rss (MB) and
+# ok (exit status of the last run).
 measure() {
   : >"$tmp/runs"
   i=0
   while [ $i -lt "$reps" ]; do
     start=$(date +%s%N)
     set +e
-    "$TIME" -f '%M' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"
+    "$TIME" -f '%M %U %S' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"
     ok=$?
     set -e
     end=$(date +%s%N)
     # wall time from date (time's %e has 10 ms steps), peak RSS from time
     echo "$(((end - start) / 1000000)) $(tail -n 1 "$tmp/t")" |
-      awk '{ printf "%.3f %s\n", $1 / 1000, $2 }' >>"$tmp/runs"
+      awk '{ printf "%.3f %s %.2f\n", $1 / 1000, $2, $3 + $4 }' >>"$tmp/runs"
     i=$((i + 1))
   done
   line=$(sort -n "$tmp/runs" | sed -n "$(((reps + 1) / 2))p")
-  wall=${line% *}
-  rss=$(awk -v k="${line#* }" 'BEGIN { printf "%.0f", k / 1024 }')
+  wall=$(echo "$line" | cut -d' ' -f1)
+  cpu=$(echo "$line" | cut -d' ' -f3)
+  rss=$(echo "$line" | awk '{ printf "%.0f", $2 / 1024 }')
 }
 
 mb() { awk -v b="$(wc -c <"$1")" 'BEGIN { printf "%.2f", b / 1e6 }'; }
@@ -90,7 +100,7 @@ reference() { # size renderer
   esac
 }
 
-row() { printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$@"; }
+row() { printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$@"; }
 
 echo "## pyi-tools benchmark ($(uname -m), $(nproc) cores; medians of $REPEAT)"
 echo
@@ -104,19 +114,19 @@ done
 echo
 echo "### Load + render (pyi-render -r R -o FILE), and the floors"
 echo
-row samples input tool "wall s" "peak RSS MB" "output MB" "us/sample" \
-  "vs pyinstrument (time x, memory /)"
-row --- --- --- --- --- --- --- ---
+row samples input tool "wall s" "cpu s" "peak RSS MB" "output MB" \
+  "cpu us/sample" "vs pyinstrument (wall x, memory /)"
+row --- --- --- --- --- --- --- --- ---
 for size in $SIZES; do
   n=$(count "$size")
   reps=$REPEAT
   [ "$n" -ge 5000000 ] && reps=1
   f=$DATA/s$size.pyisession
   measure cat "$f"
-  row "$size" plain "cat (floor)" "$wall" "$rss" - - -
+  row "$size" plain "cat (floor)" "$wall" "$cpu" "$rss" - - -
   measure zcat "$f.gz"
   zcat_wall=$wall
-  row "$size" gzip "zcat (floor)" "$wall" "$rss" - - -
+  row "$size" gzip "zcat (floor)" "$wall" "$cpu" "$rss" - - -
   for r in $RENDERERS; do
     out=$tmp/out.$r
     for input in plain gzip; do
@@ -125,7 +135,7 @@ for size in $SIZES; do
       [ $input = gzip ] && in=$f.gz
       measure "$RENDER" -r "$r" -o "$out" "$in"
       if [ "$ok" -ne 0 ]; then
-        row "$size" $input "$r" "failed: $(head -c 80 "$tmp/err")" - - - -
+        row "$size" $input "$r" "failed: $(head -c 80 "$tmp/err")" - - - - -
         continue
       fi
       vs=""
@@ -134,16 +144,16 @@ for size in $SIZES; do
         vs="$(ratio "${ref% *}" "$wall")x faster, $(ratio "${ref#* }" "$rss")x less memory"
       fi
       [ $input = gzip ] && vs="$(ratio "$wall" "$zcat_wall")x the zcat time"
-      row "$size" $input "$r" "$wall" "$rss" "$(mb "$out")" \
-        "$(per_sample "$wall" "$n")" "${vs:--}"
-      echo "$r-$input $size $(per_sample "$wall" "$n") $rss" >>"$tmp/linear"
+      row "$size" $input "$r" "$wall" "$cpu" "$rss" "$(mb "$out")" \
+        "$(per_sample "$cpu" "$n")" "${vs:--}"
+      echo "$r-$input $size $(per_sample "$cpu" "$n") $rss" >>"$tmp/linear"
       rm -f "$out"
     done
   done
 done
 echo
 
-echo "### Linearity: microseconds per sample (peak RSS MB) by size"
+echo "### Linearity: CPU microseconds per sample (peak RSS MB) by size"
 echo
 printf '| renderer |'
 for size in $SIZES; do printf ' %s |' "$size"; done
@@ -167,8 +177,8 @@ echo
 
 echo "### pyi-combine (two halves) and pyi-diff (two recordings)"
 echo
-row samples tool "wall s" "peak RSS MB" "output MB" "us/sample" - -
-row --- --- --- --- --- --- --- ---
+row samples tool "wall s" "cpu s" "peak RSS MB" "output MB" "cpu us/sample" - -
+row --- --- --- --- --- --- --- --- ---
 for size in $SIZES; do
   n=$(count "$size")
   reps=$REPEAT
@@ -177,27 +187,27 @@ for size in $SIZES; do
     measure "$COMBINE" -o "$tmp/combined.pyisession" \
       "$DATA/s$size-a.pyisession" "$DATA/s$size-b.pyisession"
     if [ "$ok" -eq 0 ]; then
-      row "$size" pyi-combine "$wall" "$rss" "$(mb "$tmp/combined.pyisession")" \
-        "$(per_sample "$wall" "$n")" - -
+      row "$size" pyi-combine "$wall" "$cpu" "$rss" \
+        "$(mb "$tmp/combined.pyisession")" "$(per_sample "$cpu" "$n")" - -
     else
-      row "$size" pyi-combine "failed: $(head -c 80 "$tmp/err")" - - - - -
+      row "$size" pyi-combine "failed: $(head -c 80 "$tmp/err")" - - - - - -
     fi
     rm -f "$tmp/combined.pyisession"
   else
-    row "$size" pyi-combine "not built" - - - - -
+    row "$size" pyi-combine "not built" - - - - - -
   fi
   if [ -x "$DIFF" ]; then
     measure "$DIFF" -o "$tmp/diff.txt" "$DATA/s$size.pyisession" \
       "$DATA/s$size-other.pyisession"
     if [ "$ok" -eq 0 ] || [ "$ok" -eq 3 ]; then
-      row "$size" pyi-diff "$wall" "$rss" "$(mb "$tmp/diff.txt")" \
-        "$(per_sample "$wall" $((2 * n)))" - -
+      row "$size" pyi-diff "$wall" "$cpu" "$rss" "$(mb "$tmp/diff.txt")" \
+        "$(per_sample "$cpu" $((2 * n)))" - -
     else
-      row "$size" pyi-diff "failed: $(head -c 80 "$tmp/err")" - - - - -
+      row "$size" pyi-diff "failed: $(head -c 80 "$tmp/err")" - - - - - -
     fi
     rm -f "$tmp/diff.txt"
   else
-    row "$size" pyi-diff "not built" - - - - -
+    row "$size" pyi-diff "not built" - - - - - -
   fi
 done
 echo

@@ -29,12 +29,13 @@ run() {
   shift
   (
     export PYI_INJECT="$inject" PYI_INJECT_PATH="$tmp/dir/"
-    export LD_PRELOAD="$SHIM"
     if [ -n "${VALGRIND:-}" ]; then
+      # preloaded into the tool only: libtool itself reads its arguments
       # shellcheck disable=SC2086 # VALGRIND is a command with its options
-      exec "$top_builddir/libtool" --mode=execute $VALGRIND "$RENDER" "$@"
+      exec "$top_builddir/libtool" --mode=execute env LD_PRELOAD="$SHIM" \
+        $VALGRIND "$RENDER" "$@"
     fi
-    exec "$RENDER" "$@"
+    LD_PRELOAD=$SHIM exec "$RENDER" "$@"
   )
 }
 
