@@ -46,6 +46,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 if [ "$mode" = test ]; then
+  # objects left by an earlier build (maybe a sanitizer one) would be reused
+  if [ -f Makefile ]; then make distclean >/dev/null 2>&1 || true; fi
   ./configure -q --enable-werror
   make -j"$jobs" >/dev/null
   make -j"$jobs" check

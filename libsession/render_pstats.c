@@ -17,25 +17,25 @@ struct caller {
 };
 
 struct entry {
-  const pyi_frame *kf; /* the first frame seen with this key */
+  const pyi_frame *kf;  /* the first frame seen with this key */
   uint32_t first, last; /* callers, index + 1, in insertion order */
   double tt, ct;
 };
 
 struct pstats {
   pyi_tree *t;
-  pyi_intern_table *keys;    /* key bytes -> key id = entry index + 1 */
-  pyi_intern_table *pairs;   /* (key id, parent key id) -> caller index + 1 */
+  pyi_intern_table *keys;  /* key bytes -> key id = entry index + 1 */
+  pyi_intern_table *pairs; /* (key id, parent key id) -> caller index + 1 */
   struct entry *entries;
   size_t n_entries, cap_entries;
   struct caller *callers;
   size_t n_callers, cap_callers;
-  uint32_t *by_ident;        /* identifier id -> key id (a cache) */
+  uint32_t *by_ident; /* identifier id -> key id (a cache) */
   size_t cap_ident;
   pyi_buf scratch;
 };
 
-/* ---- the stats dict ------------------------------------------------------ */
+/* ---- the stats dict ---- */
 
 static int64_t key_line(const pyi_tree *t, const pyi_frame *f) {
   int64_t line = 0;
@@ -127,9 +127,9 @@ static void collect(struct pstats *P, pyi_frame *root) {
 struct marshal {
   pyi_out *o;
   uint32_t nrefs;
-  uint32_t small[262];     /* ref + 1 of each small int, by value + 5 */
-  uint32_t chars[257];     /* ref + 1 of "" (256) and each Latin-1 char */
-  uint32_t (*slots)[2];    /* ref + 1 of a frame's file and function */
+  uint32_t small[262];  /* ref + 1 of each small int, by value + 5 */
+  uint32_t chars[257];  /* ref + 1 of "" (256) and each Latin-1 char */
+  uint32_t (*slots)[2]; /* ref + 1 of a frame's file and function */
   size_t n_slots, cap_slots;
   pyi_buf utf8;
 };
@@ -245,8 +245,8 @@ static void w_frame_str(struct marshal *M, pyi_frame *f, const pyi_tree *t,
     ref = &M->chars[cp];
   else {
     if (!f->mark) {
-      M->slots = pyi_xgrow(M->slots, &M->cap_slots, M->n_slots + 1,
-                           sizeof *M->slots);
+      M->slots =
+          pyi_xgrow(M->slots, &M->cap_slots, M->n_slots + 1, sizeof *M->slots);
       memset(M->slots[M->n_slots], 0, sizeof *M->slots);
       f->mark = (uint32_t)++M->n_slots;
     }

@@ -14,13 +14,13 @@
 struct speedscope {
   pyi_tree *t;
   pyi_out *o;
-  double clock;            /* seconds; closes advance it */
-  pyi_intern_table *keys;  /* (function, file, line) -> frame index + 1 */
-  pyi_buf frames;          /* the "frames" array's items, in index order */
-  pyi_buf key;             /* scratch */
-  uint32_t *by_ident;      /* identifier id -> frame index + 1 (a cache) */
+  double clock;           /* seconds; closes advance it */
+  pyi_intern_table *keys; /* (function, file, line) -> frame index + 1 */
+  pyi_buf frames;         /* the "frames" array's items, in index order */
+  pyi_buf key;            /* scratch */
+  uint32_t *by_ident;     /* identifier id -> frame index + 1 (a cache) */
   size_t cap_ident;
-  const char *sep;         /* before the next event */
+  const char *sep; /* before the next event */
 };
 
 /* Frames are keyed by what speedscope shows, not by identifier: two
@@ -128,13 +128,16 @@ static int render_speedscope(pyi_render_ctx *c) {
   pyi_buf_put(&name, s->target_description, s->target_description_len);
   pyi_buf_printf(&name, "' at %s", when);
 
-  pyi_out_puts(o, "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\""
-                  ", \"name\": ");
+  pyi_out_puts(
+      o, "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\""
+         ", \"name\": ");
   pyi_json_ascii(o, name.ptr, name.len);
-  pyi_out_puts(o, ", \"activeProfileIndex\": null, \"exporter\": \"pyinstrument\""
-                  ", \"profiles\": [{\"type\": \"evented\", \"name\": ");
+  pyi_out_puts(o,
+               ", \"activeProfileIndex\": null, \"exporter\": \"pyinstrument\""
+               ", \"profiles\": [{\"type\": \"evented\", \"name\": ");
   pyi_json_ascii(o, name.ptr, name.len);
-  pyi_out_puts(o, ", \"unit\": \"seconds\", \"startValue\": 0.0, \"endValue\": ");
+  pyi_out_puts(o,
+               ", \"unit\": \"seconds\", \"startValue\": 0.0, \"endValue\": ");
   pyi_out_write(o, num, pyi_num_repr(s->duration.v, s->duration.is_int, num));
   pyi_out_puts(o, ", \"events\": [");
   if (S.t->root)

@@ -31,18 +31,19 @@ static void utc(void) {
 /* A session from records given as JSON text, no start stack (no trim). */
 static pyi_session *records(const char *desc, const char *frame_records) {
   char json[4096];
-  snprintf(json, sizeof json,
-           "{\"start_time\": 0.0, \"duration\": 1.5, \"min_interval\": 0.001, "
-           "\"max_interval\": 0.001, \"sample_count\": 5, \"start_call_stack\": [], "
-           "\"target_description\": \"%s\", \"cpu_time\": 0.0, \"sys_path\": [], "
-           "\"sys_prefixes\": [], \"frame_records\": [%s]}",
-           desc, frame_records);
+  snprintf(
+      json, sizeof json,
+      "{\"start_time\": 0.0, \"duration\": 1.5, \"min_interval\": 0.001, "
+      "\"max_interval\": 0.001, \"sample_count\": 5, \"start_call_stack\": [], "
+      "\"target_description\": \"%s\", \"cpu_time\": 0.0, \"sys_path\": [], "
+      "\"sys_prefixes\": [], \"frame_records\": [%s]}",
+      desc, frame_records);
   pyi_session *s = session_from_json(json);
   ck_assert(s != NULL);
   return s;
 }
 
-/* ---- a marshal reader (the subset a stats dict uses) ----------------------- */
+/* ---- a marshal reader (the subset a stats dict uses) ---- */
 
 enum { MV_INT, MV_FLOAT, MV_STR, MV_TUPLE, MV_DICT };
 typedef struct mv {
@@ -94,7 +95,9 @@ static mv *node(mreader *r, int type) {
   return v;
 }
 
-static void push_item(mv *v, mv *item) { append(&v->items, &v->n, &v->cap, item); }
+static void push_item(mv *v, mv *item) {
+  append(&v->items, &v->n, &v->cap, item);
+}
 
 /* Recursion follows the format's nesting (a stats dict is 4 deep), which
  * 'depth' bounds; tree depth never reaches it. */
@@ -185,7 +188,8 @@ static mv *mload(mreader *r, const char *data, size_t len) {
   r->p = (const unsigned char *)data;
   r->end = r->p + len;
   mv *v = mread(r, 0);
-  ck_assert_msg(r->p == r->end, "%zu bytes after the dict", (size_t)(r->end - r->p));
+  ck_assert_msg(r->p == r->end, "%zu bytes after the dict",
+                (size_t)(r->end - r->p));
   ck_assert_int_eq(v->type, MV_DICT);
   return v;
 }
@@ -199,15 +203,19 @@ static void mfree(mreader *r) {
   free(r->refs);
 }
 
-static bool is_key(const mv *k, const char *file, int64_t line, const char *fn) {
+static bool is_key(const mv *k, const char *file, int64_t line,
+                   const char *fn) {
   return k->type == MV_TUPLE && k->n == 3 && k->items[0]->type == MV_STR &&
-         k->items[0]->len == strlen(file) && !memcmp(k->items[0]->s, file, k->items[0]->len) &&
-         k->items[1]->type == MV_INT && k->items[1]->i == line && k->items[2]->type == MV_STR &&
-         k->items[2]->len == strlen(fn) && !memcmp(k->items[2]->s, fn, k->items[2]->len);
+         k->items[0]->len == strlen(file) &&
+         !memcmp(k->items[0]->s, file, k->items[0]->len) &&
+         k->items[1]->type == MV_INT && k->items[1]->i == line &&
+         k->items[2]->type == MV_STR && k->items[2]->len == strlen(fn) &&
+         !memcmp(k->items[2]->s, fn, k->items[2]->len);
 }
 
 /* The value for key (file, line, fn) in dict 'd', or NULL. */
-static const mv *lookup(const mv *d, const char *file, int64_t line, const char *fn) {
+static const mv *lookup(const mv *d, const char *file, int64_t line,
+                        const char *fn) {
   for (size_t i = 0; i < d->n; i += 2)
     if (is_key(d->items[i], file, line, fn))
       return d->items[i + 1];
@@ -215,7 +223,8 @@ static const mv *lookup(const mv *d, const char *file, int64_t line, const char 
 }
 
 /* An entry's (-1, -1, tt, ct, callers) or a caller's (-1, -1, tt, ct). */
-static void assert_times(const mv *v, size_t n, double tt, double ct, double tol) {
+static void assert_times(const mv *v, size_t n, double tt, double ct,
+                         double tol) {
   ck_assert_ptr_nonnull(v);
   ck_assert_int_eq(v->type, MV_TUPLE);
   ck_assert_uint_eq(v->n, n);
@@ -231,7 +240,7 @@ static void assert_times(const mv *v, size_t n, double tt, double ct, double tol
   }
 }
 
-/* ---- speedscope ------------------------------------------------------------ */
+/* ---- speedscope ---- */
 
 START_TEST(speedscope_ex_is_pyinstruments_text) {
   utc();
@@ -240,26 +249,46 @@ START_TEST(speedscope_ex_is_pyinstruments_text) {
   /* renderers.md §4, produced by pyinstrument 5.1.2 */
   ck_assert_str_eq(
       out,
-      "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", \"name\": \"CPU "
-      "profile for 'Program: app.py' at 2023-11-14T22-13-20\", \"activeProfileIndex\": null, "
-      "\"exporter\": \"pyinstrument\", \"profiles\": [{\"type\": \"evented\", \"name\": \"CPU "
-      "profile for 'Program: app.py' at 2023-11-14T22-13-20\", \"unit\": \"seconds\", "
-      "\"startValue\": 0.0, \"endValue\": 0.81, \"events\": [{\"type\": \"O\", \"at\": 0.0, "
-      "\"frame\": 0}, {\"type\": \"O\", \"at\": 0.0, \"frame\": 1}, {\"type\": \"O\", \"at\": "
-      "0.0, \"frame\": 2}, {\"type\": \"O\", \"at\": 0.0, \"frame\": 3}, {\"type\": \"C\", "
-      "\"at\": 0.15, \"frame\": 3}, {\"type\": \"C\", \"at\": 0.15, \"frame\": 2}, {\"type\": "
-      "\"C\", \"at\": 0.15, \"frame\": 1}, {\"type\": \"O\", \"at\": 0.15, \"frame\": 4}, "
-      "{\"type\": \"O\", \"at\": 0.15, \"frame\": 5}, {\"type\": \"C\", \"at\": 0.65, "
-      "\"frame\": 5}, {\"type\": \"O\", \"at\": 0.65, \"frame\": 6}, {\"type\": \"C\", \"at\": "
-      "0.75, \"frame\": 6}, {\"type\": \"C\", \"at\": 0.75, \"frame\": 4}, {\"type\": \"O\", "
-      "\"at\": 0.75, \"frame\": 5}, {\"type\": \"C\", \"at\": 0.8, \"frame\": 5}, {\"type\": "
-      "\"C\", \"at\": 0.804, \"frame\": 0}]}], \"shared\": {\"frames\": [{\"name\": \"main\", "
-      "\"file\": \"/app/app.py\", \"line\": 1}, {\"name\": \"loads\", \"file\": "
-      "\"/usr/lib/python3.11/json/__init__.py\", \"line\": 299}, {\"name\": \"decode\", "
-      "\"file\": \"/usr/lib/python3.11/json/decoder.py\", \"line\": 332}, {\"name\": "
-      "\"raw_decode\", \"file\": \"/usr/lib/python3.11/json/decoder.py\", \"line\": 343}, "
-      "{\"name\": \"compute\", \"file\": \"/app/app.py\", \"line\": 10}, {\"name\": "
-      "\"[self]\", \"file\": null, \"line\": null}, {\"name\": \"sqrt\", \"file\": "
+      "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", "
+      "\"name\": \"CPU "
+      "profile for 'Program: app.py' at 2023-11-14T22-13-20\", "
+      "\"activeProfileIndex\": null, "
+      "\"exporter\": \"pyinstrument\", \"profiles\": [{\"type\": \"evented\", "
+      "\"name\": \"CPU "
+      "profile for 'Program: app.py' at 2023-11-14T22-13-20\", \"unit\": "
+      "\"seconds\", "
+      "\"startValue\": 0.0, \"endValue\": 0.81, \"events\": [{\"type\": \"O\", "
+      "\"at\": 0.0, "
+      "\"frame\": 0}, {\"type\": \"O\", \"at\": 0.0, \"frame\": 1}, {\"type\": "
+      "\"O\", \"at\": "
+      "0.0, \"frame\": 2}, {\"type\": \"O\", \"at\": 0.0, \"frame\": 3}, "
+      "{\"type\": \"C\", "
+      "\"at\": 0.15, \"frame\": 3}, {\"type\": \"C\", \"at\": 0.15, \"frame\": "
+      "2}, {\"type\": "
+      "\"C\", \"at\": 0.15, \"frame\": 1}, {\"type\": \"O\", \"at\": 0.15, "
+      "\"frame\": 4}, "
+      "{\"type\": \"O\", \"at\": 0.15, \"frame\": 5}, {\"type\": \"C\", "
+      "\"at\": 0.65, "
+      "\"frame\": 5}, {\"type\": \"O\", \"at\": 0.65, \"frame\": 6}, "
+      "{\"type\": \"C\", \"at\": "
+      "0.75, \"frame\": 6}, {\"type\": \"C\", \"at\": 0.75, \"frame\": 4}, "
+      "{\"type\": \"O\", "
+      "\"at\": 0.75, \"frame\": 5}, {\"type\": \"C\", \"at\": 0.8, \"frame\": "
+      "5}, {\"type\": "
+      "\"C\", \"at\": 0.804, \"frame\": 0}]}], \"shared\": {\"frames\": "
+      "[{\"name\": \"main\", "
+      "\"file\": \"/app/app.py\", \"line\": 1}, {\"name\": \"loads\", "
+      "\"file\": "
+      "\"/usr/lib/python3.11/json/__init__.py\", \"line\": 299}, {\"name\": "
+      "\"decode\", "
+      "\"file\": \"/usr/lib/python3.11/json/decoder.py\", \"line\": 332}, "
+      "{\"name\": "
+      "\"raw_decode\", \"file\": \"/usr/lib/python3.11/json/decoder.py\", "
+      "\"line\": 343}, "
+      "{\"name\": \"compute\", \"file\": \"/app/app.py\", \"line\": 10}, "
+      "{\"name\": "
+      "\"[self]\", \"file\": null, \"line\": null}, {\"name\": \"sqrt\", "
+      "\"file\": "
       "\"<built-in>\", \"line\": 0}]}}\n");
   free(out);
   pyi_session_free(s);
@@ -268,17 +297,22 @@ END_TEST
 
 START_TEST(speedscope_empty_session) {
   utc();
-  pyi_session *s = session_from_json(
-      "{\"start_time\": 0, \"duration\": 0, \"min_interval\": 0.001, \"max_interval\": 0.001, "
-      "\"sample_count\": 0, \"start_call_stack\": [], \"target_description\": \"x\", "
-      "\"cpu_time\": 0, \"sys_path\": [], \"sys_prefixes\": [], \"frame_records\": []}");
+  pyi_session *s =
+      session_from_json("{\"start_time\": 0, \"duration\": 0, "
+                        "\"min_interval\": 0.001, \"max_interval\": 0.001, "
+                        "\"sample_count\": 0, \"start_call_stack\": [], "
+                        "\"target_description\": \"x\", "
+                        "\"cpu_time\": 0, \"sys_path\": [], \"sys_prefixes\": "
+                        "[], \"frame_records\": []}");
   char *out = render(s, "speedscope", NULL);
-  ck_assert_str_eq(out, "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", "
-                        "\"name\": \"CPU profile for 'x' at 1970-01-01T00-00-00\", "
-                        "\"activeProfileIndex\": null, \"exporter\": \"pyinstrument\", "
-                        "\"profiles\": [{\"type\": \"evented\", \"name\": \"CPU profile for 'x' "
-                        "at 1970-01-01T00-00-00\", \"unit\": \"seconds\", \"startValue\": 0.0, "
-                        "\"endValue\": 0, \"events\": []}], \"shared\": {\"frames\": []}}\n");
+  ck_assert_str_eq(
+      out,
+      "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", "
+      "\"name\": \"CPU profile for 'x' at 1970-01-01T00-00-00\", "
+      "\"activeProfileIndex\": null, \"exporter\": \"pyinstrument\", "
+      "\"profiles\": [{\"type\": \"evented\", \"name\": \"CPU profile for 'x' "
+      "at 1970-01-01T00-00-00\", \"unit\": \"seconds\", \"startValue\": 0.0, "
+      "\"endValue\": 0, \"events\": []}], \"shared\": {\"frames\": []}}\n");
   free(out);
   pyi_session_free(s);
 }
@@ -296,25 +330,36 @@ START_TEST(speedscope_frames_keyed_by_what_they_show) {
       "[[\"main\\u0000m.py\\u00001\", \"f\\u0000a.py\\u0000012\"], 0.1], "
       "[[\"main\\u0000m.py\\u00001\", \"\\u00e9\\u0000m.py\\u00003\"], 0.1]");
   char *out = render(s, "speedscope", NULL);
-  ck_assert_msg(strstr(out, "\"name\": \"CPU profile for 'caf\\u00e9 \\\"q\\\"' at "
-                            "1970-01-01T00-00-00\", \"activeProfileIndex\"") != NULL,
+  ck_assert_msg(strstr(out,
+                       "\"name\": \"CPU profile for 'caf\\u00e9 \\\"q\\\"' at "
+                       "1970-01-01T00-00-00\", \"activeProfileIndex\"") != NULL,
+                "%s", out);
+  ck_assert_msg(strstr(out, "\"events\": [{\"type\": \"O\", \"at\": 0.0, "
+                            "\"frame\": 0}, {\"type\": \"O\", "
+                            "\"at\": 0.0, \"frame\": 1}, {\"type\": \"C\", "
+                            "\"at\": 0.1, \"frame\": 1}, "
+                            "{\"type\": \"O\", \"at\": 0.1, \"frame\": 2}, "
+                            "{\"type\": \"C\", \"at\": 0.2, "
+                            "\"frame\": 2}, {\"type\": \"O\", \"at\": 0.2, "
+                            "\"frame\": 3}, {\"type\": \"C\", "
+                            "\"at\": 0.30000000000000004, \"frame\": 3}, "
+                            "{\"type\": \"O\", \"at\": "
+                            "0.30000000000000004, \"frame\": 1}, {\"type\": "
+                            "\"C\", \"at\": 0.4, \"frame\": "
+                            "1}, {\"type\": \"O\", \"at\": 0.4, \"frame\": 4}, "
+                            "{\"type\": \"C\", \"at\": "
+                            "0.5, \"frame\": 4}, {\"type\": \"C\", \"at\": "
+                            "0.5, \"frame\": 0}]}]") != NULL,
                 "%s", out);
   ck_assert_msg(
-      strstr(out, "\"events\": [{\"type\": \"O\", \"at\": 0.0, \"frame\": 0}, {\"type\": \"O\", "
-                  "\"at\": 0.0, \"frame\": 1}, {\"type\": \"C\", \"at\": 0.1, \"frame\": 1}, "
-                  "{\"type\": \"O\", \"at\": 0.1, \"frame\": 2}, {\"type\": \"C\", \"at\": 0.2, "
-                  "\"frame\": 2}, {\"type\": \"O\", \"at\": 0.2, \"frame\": 3}, {\"type\": \"C\", "
-                  "\"at\": 0.30000000000000004, \"frame\": 3}, {\"type\": \"O\", \"at\": "
-                  "0.30000000000000004, \"frame\": 1}, {\"type\": \"C\", \"at\": 0.4, \"frame\": "
-                  "1}, {\"type\": \"O\", \"at\": 0.4, \"frame\": 4}, {\"type\": \"C\", \"at\": "
-                  "0.5, \"frame\": 4}, {\"type\": \"C\", \"at\": 0.5, \"frame\": 0}]}]") != NULL,
+      strstr(
+          out,
+          "\"shared\": {\"frames\": [{\"name\": \"main\", \"file\": \"m.py\", "
+          "\"line\": 1}, {\"name\": \"f\", \"file\": \"a.py\", \"line\": 12}, "
+          "{\"name\": \"nofile\", \"file\": null, \"line\": null}, {\"name\": "
+          "\"g\", \"file\": \"b.py\", \"line\": null}, {\"name\": \"\\u00e9\", "
+          "\"file\": \"m.py\", \"line\": 3}]}}\n") != NULL,
       "%s", out);
-  ck_assert_msg(strstr(out, "\"shared\": {\"frames\": [{\"name\": \"main\", \"file\": \"m.py\", "
-                            "\"line\": 1}, {\"name\": \"f\", \"file\": \"a.py\", \"line\": 12}, "
-                            "{\"name\": \"nofile\", \"file\": null, \"line\": null}, {\"name\": "
-                            "\"g\", \"file\": \"b.py\", \"line\": null}, {\"name\": \"\\u00e9\", "
-                            "\"file\": \"m.py\", \"line\": 3}]}}\n") != NULL,
-                "%s", out);
   free(out);
   pyi_session_free(s);
 }
@@ -338,7 +383,8 @@ static pyi_session *deep(size_t depth) {
 
 /* Occurrences of 'needle' in 'len' bytes (a plain scan: the sanitizers'
  * strstr/memmem re-measure the whole haystack on every call). */
-static size_t count_mem(const char *hay, size_t len, const char *needle, size_t n) {
+static size_t count_mem(const char *hay, size_t len, const char *needle,
+                        size_t n) {
   size_t k = 0;
   for (size_t i = 0; i + n <= len; i++)
     if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
@@ -368,15 +414,16 @@ START_TEST(deep_stacks_render_without_recursion) {
 }
 END_TEST
 
-/* ---- pstats ------------------------------------------------------------------ */
+/* ---- pstats ---- */
 
 START_TEST(pstats_ex_matches_spec) {
   pyi_session *s = ex();
   size_t len;
   char *out = render(s, "pstats", &len);
   /* renderers.md §5.2: pyinstrument's first bytes */
-  static const char head[] = "\xfb\x29\x03\xfa\x0b/app/app.py\xe9\x01\0\0\0\xfa\x04main"
-                             "\x29\x05\xe9\xff\xff\xff\xff\x72\x04\0\0\0\x67";
+  static const char head[] =
+      "\xfb\x29\x03\xfa\x0b/app/app.py\xe9\x01\0\0\0\xfa\x04main"
+      "\x29\x05\xe9\xff\xff\xff\xff\x72\x04\0\0\0\x67";
   ck_assert_uint_ge(len, sizeof head - 1);
   ck_assert_mem_eq(out, head, sizeof head - 1);
   mreader r;
@@ -397,8 +444,9 @@ START_TEST(pstats_ex_matches_spec) {
   static const int parent[] = {-1, 0, 1, 0, 3, 4};
   ck_assert_uint_eq(d->n, 2 * 6);
   for (size_t i = 0; i < 6; i++) {
-    ck_assert_msg(is_key(d->items[2 * i], want[i].file, want[i].line, want[i].fn),
-                  "entry %zu is not %s", i, want[i].fn);
+    ck_assert_msg(
+        is_key(d->items[2 * i], want[i].file, want[i].line, want[i].fn),
+        "entry %zu is not %s", i, want[i].fn);
     const mv *v = d->items[2 * i + 1];
     assert_times(v, 5, want[i].tt, want[i].ct, 0);
     const mv *callers = v->items[4];
@@ -409,8 +457,8 @@ START_TEST(pstats_ex_matches_spec) {
     }
     ck_assert_uint_eq(callers->n, 2);
     int p = parent[i];
-    assert_times(lookup(callers, want[p].file, want[p].line, want[p].fn), 4, want[i].tt,
-                 want[i].ct, 0);
+    assert_times(lookup(callers, want[p].file, want[p].line, want[p].fn), 4,
+                 want[i].tt, want[i].ct, 0);
   }
   mfree(&r);
   free(out);
@@ -433,7 +481,8 @@ END_TEST
  * idents are line numbers beyond int32 (marshal's 'l' form). */
 START_TEST(pstats_threads_keep_root_and_long_lines) {
   pyi_session *s = records(
-      "x", "[[\"T1\\u0000<thread>\\u0000140440286641024\", \"a\\u0000x.py\\u00001\"], 0.3], "
+      "x", "[[\"T1\\u0000<thread>\\u0000140440286641024\", "
+           "\"a\\u0000x.py\\u00001\"], 0.3], "
            "[[\"T2\\u0000<thread>\\u00002\", \"b\\u0000y.py\\u00001\"], 0.2]");
   size_t len;
   char *out = render(s, "pstats", &len);
@@ -457,9 +506,10 @@ END_TEST
 /* Recursion counts a function's total time once per frame (pyinstrument's
  * choice); its callers record each call site. */
 START_TEST(pstats_recursion_counts_each_frame) {
-  pyi_session *s = records(
-      "x", "[[\"a\\u0000r.py\\u00001\", \"b\\u0000r.py\\u00005\", \"a\\u0000r.py\\u00001\"], 0.3], "
-           "[[\"a\\u0000r.py\\u00001\"], 0.1]");
+  pyi_session *s =
+      records("x", "[[\"a\\u0000r.py\\u00001\", \"b\\u0000r.py\\u00005\", "
+                   "\"a\\u0000r.py\\u00001\"], 0.3], "
+                   "[[\"a\\u0000r.py\\u00001\"], 0.1]");
   size_t len;
   char *out = render(s, "pstats", &len);
   mreader r;
@@ -485,15 +535,17 @@ START_TEST(pstats_keys_and_strings) {
   memset(long_name, 'n', 300);
   long_name[300] = 0;
   char recs[2048];
-  snprintf(recs, sizeof recs,
-           "[[\"main\\u0000m.py\\u00001\", \"f\\u0000a.py\\u000012\"], 0.1], "
-           "[[\"main\\u0000m.py\\u00001\", \"gr\\u00f6\\u00dfe\\u0000a.py\\u00002\"], 0.1], "
-           "[[\"main\\u0000m.py\\u00001\", \"f\\u0000a.py\\u0000012\"], 0.1], "
-           "[[\"main\\u0000m.py\\u00001\", \"%s\\u0000a.py\\u00003\"], 0.1], "
-           "[[\"main\\u0000m.py\\u00001\", \"\\udc80x\\u0000a.py\\u00004\"], 0.1], "
-           "[[\"main\\u0000m.py\\u00001\", \"h\\u0000a.py\\u00005\"], 0.1], "
-           "[[\"main\\u0000m.py\\u00001\", \"h\\u0000b.py\\u00005\"], 0.1]",
-           long_name);
+  snprintf(
+      recs, sizeof recs,
+      "[[\"main\\u0000m.py\\u00001\", \"f\\u0000a.py\\u000012\"], 0.1], "
+      "[[\"main\\u0000m.py\\u00001\", "
+      "\"gr\\u00f6\\u00dfe\\u0000a.py\\u00002\"], 0.1], "
+      "[[\"main\\u0000m.py\\u00001\", \"f\\u0000a.py\\u0000012\"], 0.1], "
+      "[[\"main\\u0000m.py\\u00001\", \"%s\\u0000a.py\\u00003\"], 0.1], "
+      "[[\"main\\u0000m.py\\u00001\", \"\\udc80x\\u0000a.py\\u00004\"], 0.1], "
+      "[[\"main\\u0000m.py\\u00001\", \"h\\u0000a.py\\u00005\"], 0.1], "
+      "[[\"main\\u0000m.py\\u00001\", \"h\\u0000b.py\\u00005\"], 0.1]",
+      long_name);
   pyi_session *s = records("x", recs);
   size_t len;
   char *out = render(s, "pstats", &len);
@@ -504,12 +556,17 @@ START_TEST(pstats_keys_and_strings) {
   assert_times(f, 5, 0.2, 0.2, 1e-12);
   ck_assert_uint_eq(f->items[4]->n, 2);
   assert_times(lookup(f->items[4], "m.py", 1, "main"), 4, 0.2, 0.2, 1e-12);
-  ck_assert_ptr_nonnull(lookup(d, "a.py", 2, "gr\xc3\xb6\xc3\x9f" "e"));
+  ck_assert_ptr_nonnull(lookup(d, "a.py", 2,
+                               "gr\xc3\xb6\xc3\x9f"
+                               "e"));
   ck_assert_ptr_nonnull(lookup(d, "a.py", 3, long_name));
   ck_assert_ptr_nonnull(lookup(d, "a.py", 4, "\xed\xb2\x80x"));
   ck_assert_ptr_nonnull(lookup(d, "a.py", 5, "h"));
   ck_assert_ptr_nonnull(lookup(d, "b.py", 5, "h"));
-  ck_assert_ptr_nonnull(memmem(out, len, "\xf5\x07\0\0\0gr\xc3\xb6\xc3\x9f" "e", 12));
+  ck_assert_ptr_nonnull(memmem(out, len,
+                               "\xf5\x07\0\0\0gr\xc3\xb6\xc3\x9f"
+                               "e",
+                               12));
   ck_assert_ptr_nonnull(memmem(out, len, "\xe1\x2c\x01\0\0nnn", 8));
   ck_assert_uint_eq(count_mem(out, len, "\xfa\x01h", 3), 1);
   mfree(&r);
