@@ -678,6 +678,7 @@ END_TEST
 Suite *formats2_suite(void) {
   Suite *s = suite_create("formats2");
   TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 60); /* the deepest stack is slow under ASan */
   tcase_add_test(tc, markdown_names_round_trip_through_cmark);
   tcase_add_test(tc, markdown_html_escapes_names);
   tcase_add_test(tc, markdown_reports_figures_paths_and_top_functions);
