@@ -97,6 +97,7 @@ int cli_usage_error(const char *fmt, ...) {
 }
 
 /* optparse's layout: the option column is 24 wide, text wrapped at 79. */
+#define INDENT "                        "
 static void print_help(void) {
   PyObject *out = PyUnicode_FromString(
       USAGE "\n"
@@ -118,18 +119,20 @@ static void print_help(void) {
     if (o->name)
       n += snprintf(head + n, sizeof head - (size_t)n, "%s%s%s", o->name,
                     o->value ? "=" : "", o->value ? o->metavar : "");
-    PyObject *line = PyUnicode_FromFormat("  %-22s", head);
+    char padded[96];
+    snprintf(padded, sizeof padded, "  %-22s", head);
+    PyObject *line = PyUnicode_FromString(padded);
     const char *h = o->help;
     size_t col = 24;
     if (n > 21) { /* the text starts on the next line */
       PyUnicode_AppendAndDel(&line, PyUnicode_FromString("\n"));
-      PyUnicode_AppendAndDel(&line, PyUnicode_FromFormat("%24s", ""));
+      PyUnicode_AppendAndDel(&line, PyUnicode_FromString(INDENT));
     }
     while (line && *h) { /* word wrap */
       const char *sp = strchr(h, ' ');
       size_t w = sp ? (size_t)(sp - h) : strlen(h);
       if (col > 24 && col + 1 + w > 79) {
-        PyUnicode_AppendAndDel(&line, PyUnicode_FromFormat("\n%24s", ""));
+        PyUnicode_AppendAndDel(&line, PyUnicode_FromString("\n" INDENT));
         col = 24;
       } else if (col > 24) {
         PyUnicode_AppendAndDel(&line, PyUnicode_FromString(" "));
@@ -379,7 +382,8 @@ int cli_check(struct capture_cli *c, Py_ssize_t nargs) {
     return cli_usage_error("The options -m and --from-path are mutually "
                            "exclusive.");
   if (c->hide && c->hide_regex)
-    return cli_usage_error("You can\u2018t specify both --hide and "
+    return cli_usage_error("%s", /* the format must be ASCII */
+                           "You can\u2018t specify both --hide and "
                            "--hide-regex");
   if (!!c->show + !!c->show_regex + c->show_all > 1)
     return cli_usage_error("You can only specify one of --show, --show-regex "

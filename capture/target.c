@@ -271,8 +271,7 @@ static bool machinery(PyTracebackObject *tb, bool keep_string) {
 }
 
 PyObject *capture_finish_outcome(struct capture_outcome *end) {
-  if (PyErr_GivenExceptionMatches(end->type, PyExc_SystemExit) ||
-      PyErr_GivenExceptionMatches(end->type, PyExc_KeyboardInterrupt)) {
+  if (PyErr_GivenExceptionMatches(end->type, PyExc_SystemExit)) {
     PyErr_Restore(end->type, end->value, end->tb); /* exit as it asked */
     return NULL;
   }
@@ -289,6 +288,11 @@ PyObject *capture_finish_outcome(struct capture_outcome *end) {
   Py_XINCREF(tb);
   Py_XDECREF(end->tb);
   end->tb = tb;
+  if (PyErr_GivenExceptionMatches(end->type, PyExc_KeyboardInterrupt)) {
+    /* re-raised, so that Python ends the process by SIGINT as it would */
+    PyErr_Restore(end->type, end->value, end->tb);
+    return NULL;
+  }
   PyErr_Restore(end->type, end->value, end->tb);
   end->type = end->value = end->tb = NULL;
   print_exception();
