@@ -386,7 +386,9 @@ class CommandLine(TempDirTest):
         r = self.run_cli("--tim", "--no-col", "-tojson.out", "p.py")
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(os.path.join(self.dir, "json.out")) as f:
-            self.assertIn("sleep  <built-in>", f.read())  # no guess: text
+            text = f.read()  # no renderer guessed from ".out": text
+        self.assertIn("Program: p.py", text)
+        self.assertNotIn("\x1b[", text)
         r = self.run_cli("--interval=0.002", "-rjson", "p.py")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("root_frame", json.loads(r.stdout))
