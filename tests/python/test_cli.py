@@ -135,13 +135,19 @@ class EndsAsTheProgramEnds(TempDirTest):
         self.write("long.py", """\
             import time
             def wait():
-                time.sleep(30)
+                open("started", "w").close()
+                time.sleep(60)
             wait()
             """)
         p = subprocess.Popen([LAUNCHER, "--no-color", "long.py"], cwd=self.dir,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
-        time.sleep(1.0)
+        started = os.path.join(self.dir, "started")
+        for _ in range(600):  # wait until the program runs
+            if os.path.exists(started):
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=60)
         self.assertEqual(p.returncode, -signal.SIGINT)
