@@ -535,9 +535,14 @@ static int deprecated_flags(PyObject *timeline, PyObject *show_all) {
 /* Writes 'html' (str) to 'path' as UTF-8. */
 static int write_text_file(PyObject *path, PyObject *html) {
   PyObject *io = PyImport_ImportModule("io");
-  PyObject *f = io ? PyObject_CallMethod(io, "open", "Oss", path, "w", "utf-8")
-                   : NULL;
+  PyObject *open = io ? PyObject_GetAttrString(io, "open") : NULL;
+  PyObject *args = Py_BuildValue("(Os)", path, "w");
+  PyObject *kw = Py_BuildValue("{ss}", "encoding", "utf-8");
+  PyObject *f = open && args && kw ? PyObject_Call(open, args, kw) : NULL;
   int rc = -1;
+  Py_XDECREF(open);
+  Py_XDECREF(args);
+  Py_XDECREF(kw);
   if (f) {
     PyObject *r = PyObject_CallMethodOneArg(f, capture_str.write, html);
     PyObject *c = PyObject_CallMethod(f, "close", NULL);
