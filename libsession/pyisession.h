@@ -156,6 +156,27 @@ PYI_EXPORT const char *pyi_session_sys_prefix(const pyi_session *s, size_t i);
 /** Number of frame records actually held. */
 PYI_EXPORT size_t pyi_session_record_count(const pyi_session *s);
 
+/** ### Reading frames and records
+ *
+ * Frame ids are those of pyi_session_intern_frame: 1 up to
+ * pyi_session_frame_count. */
+PYI_EXPORT uint32_t pyi_session_frame_count(const pyi_session *s);
+/** The frame-info string of 'id' (borrowed; it contains NULs, so its length
+ * goes to '*len'). NULL for an unknown id. */
+PYI_EXPORT const char *pyi_session_frame_info(const pyi_session *s,
+                                              uint32_t id, size_t *len);
+/** The start_call_stack, root first: its depth, with '*frames' pointing at
+ * the ids (borrowed; valid until the session changes). */
+PYI_EXPORT size_t pyi_session_start_call_stack(const pyi_session *s,
+                                               const uint32_t **frames);
+/** Record 'i' (0 <= i < pyi_session_record_count): returns its depth and
+ * stores its seconds in '*seconds'. The frame ids, root first, are written
+ * to 'frames' only when the depth is at most 'cap', so a caller can ask
+ * again with a bigger buffer. */
+PYI_EXPORT size_t pyi_session_record(const pyi_session *s, size_t i,
+                                     uint32_t *frames, size_t cap,
+                                     double *seconds);
+
 /** ### Building a session (capture, tests, combine)
  *
  * A new session has start_time 0, duration 0, intervals 0.001, cpu_time 0,

@@ -230,6 +230,35 @@ const char *pyi_session_sys_prefix(const pyi_session *s, size_t i) {
 }
 size_t pyi_session_record_count(const pyi_session *s) { return s->n_records; }
 
+uint32_t pyi_session_frame_count(const pyi_session *s) {
+  return pyi_intern_count(s->finfos);
+}
+
+const char *pyi_session_frame_info(const pyi_session *s, uint32_t id,
+                                   size_t *len) {
+  if (id == 0 || id > pyi_intern_count(s->finfos))
+    return NULL;
+  return pyi_intern_str(s->finfos, id, len);
+}
+
+size_t pyi_session_start_call_stack(const pyi_session *s,
+                                    const uint32_t **frames) {
+  *frames = s->start_stack;
+  return s->start_depth;
+}
+
+size_t pyi_session_record(const pyi_session *s, size_t i, uint32_t *frames,
+                          size_t cap, double *seconds) {
+  uint32_t node = s->rec_stack[i];
+  size_t depth = s->nodes[node].depth;
+  *seconds = s->rec_time[i];
+  for (size_t d = depth; d > 0 && depth <= cap; d--) {
+    frames[d - 1] = s->nodes[node].finfo;
+    node = s->nodes[node].parent;
+  }
+  return depth;
+}
+
 const char *pyi_session_string(const pyi_session *s, uint32_t id) {
   return pyi_intern_str(s->strings, id, NULL);
 }

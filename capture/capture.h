@@ -1,0 +1,168 @@
+/* capture.h - what the files of the capture extension share.
+ *
+ * The extension (pyinstrument._capture) is the only code that includes
+ * Python.h. A per-thread Sampler installs the profile hook and turns the
+ * stack into frame ids (frames.c); each subscribed Profiler turns those
+ * into records of its libsession session (profiler.c); Session and the
+ * renderer classes wrap libsession objects (session.c, renderers.c); the
+ * command line lives in cli.c and run.c.
+ */
+#ifndef CAPTURE_H
+#define CAPTURE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pyisession.h"
+
+/* ---- version shims ------------------------------------------------------ */
+
+#if PY_VERSION_HEX < 0x030B0000
+#error "the capture extension needs CPython 3.11 or newer"
+#endif
+
+/* On 3.11 the sampler reads interpreter frames directly: the public API
+ * would build a locals dict per frame to find 'self'. Later versions have
+ * PyFrame_GetVar and go through the public API. */
+#if PY_VERSION_HEX < 0x030C0000 && !defined(CAPTURE_PUBLIC_FRAMES)
+#define CAPTURE_INTERNAL_FRAMES 1
+#else
+#define CAPTURE_INTERNAL_FRAMES 0
+#endif
+
+#define CAPTURE_VERSION "5.1.2"
+
+/* ---- frames.c: frame-info strings and their ids ------------------------- */
+
+/* The frame-info strings one sampler has seen, with dense ids from 1, and
+ * the caches that map code objects (by instruction offset and class) and C
+ * functions to them, so a sample formats nothing it has seen before. */
+typedef struct capture_frames capture_frames;
+
+capture_frames *capture_frames_new(void);
+void capture_frames_free(capture_frames *F);
+/* Id of a ready-made frame-info string; 0 with an exception set on error. */
+uint32_t capture_frames_intern(capture_frames *F, const char *text, size_t len);
+/* The text of id 'id' (borrowed). */
+const char *capture_frames_text(const capture_frames *F, uint32_t id,
+                                size_t *len);
+/* Id of a running Python frame (borrowed). */
+uint32_t capture_frames_python(capture_frames *F, PyFrameObject *frame);
+/* Id of a C function as a c_return event reports it (`sleep`,
+ * `Pattern.match`). */
+uint32_t capture_frames_cfunc(capture_frames *F, PyObject *callable);
+/* Appends to 'out' (n ids filled, capacity grown with PyMem) the ids of
+ * 'frame' (unless 'skip_first') and all its callers, leaf first, then the
+ * thread root 'root' (0 for none). Returns the new count, or -1 with an
+ * exception set. The _objects variant walks frame objects (for frames that
+ * may have finished); the other reads the running stack. */
+Py_ssize_t capture_frames_walk(capture_frames *F, PyFrameObject *frame,
+                               bool skip_first, uint32_t root, uint32_t **out,
+                               size_t *cap, size_t n);
+Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
+                                       bool skip_first, uint32_t root,
+                                       uint32_t **out, size_t *cap, size_t n);
+/* Whether a running frame has a caller. */
+bool capture_frames_has_back(PyFrameObject *frame);
+/* "<name>\0<thread>\0<ident>" of the calling thread. */
+uint32_t capture_frames_thread_root(capture_frames *F);
+
+/* ---- sampler.c: the per-thread sampler ---------------------------------- */
+
+enum { CAPTURE_ASYNC_DISABLED, CAPTURE_ASYNC_ENABLED, CAPTURE_ASYNC_STRICT };
+
+typedef struct ProfilerObject ProfilerObject;
+
+/* Subscribes 'p' to the sampler of the calling thread (creating it).
+ * Returns 0, or -1 with RuntimeError/ValueError set. */
+int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
+                      int use_timing_thread);
+/* Unsubscribes 'p'; RuntimeError when called from another thread. */
+int capture_unsubscribe(ProfilerObject *p);
+/* The frame-info stack of 'frame' and its callers as pyinstrument's
+ * start_call_stack: a new list of str, root first. */
+PyObject *capture_call_stack(PyFrameObject *frame);
+int capture_sampler_ready(void);
+/* Process-wide clocks (seconds). */
+double capture_monotonic(void);
+double capture_walltime(void);
+double capture_process_time(void);
+
+/* ---- profiler.c --------------------------------------------------------- */
+
+extern PyTypeObject Profiler_Type;
+/* Called by the sampler with one sample (frame-info ids of the sampler's
+ * table, root first). 0 on success, -1 with an exception set. */
+int capture_profiler_record(ProfilerObject *p, const capture_frames *F,
+                            const uint32_t *ids, size_t depth, double dt);
+/* Starts/stops 'p' as Profiler.start/stop do; stop returns the session
+ * (new reference). */
+int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
+                           PyObject *target_description);
+PyObject *capture_profiler_stop(ProfilerObject *p);
+PyObject *capture_profiler_new(double interval, int async_mode,
+                               int use_timing_thread);
+/* Whether a Python stream's encoding is a UTF and whether it is a tty. */
+int capture_stream_caps(PyObject *file, bool *unicode, bool *color);
+
+/* ---- context.c: pyinstrument.profile ------------------------------------ */
+
+extern PyTypeObject Profile_Type;
+extern PyTypeObject ProfileWrapper_Type;
+
+/* ---- session.c ---------------------------------------------------------- */
+
+extern PyTypeObject Session_Type;
+/* Wraps 's' (ownership passes to the new object). New reference. */
+PyObject *capture_session_wrap(pyi_session *s);
+/* The session inside a Session object (borrowed), or NULL with TypeError. */
+pyi_session *capture_session_get(PyObject *obj);
+/* Sets a Python exception from a libsession error. */
+void capture_set_error(PyObject *type, const pyi_error *err);
+
+/* ---- renderers.c -------------------------------------------------------- */
+
+extern PyTypeObject Renderer_Type;
+/* Creates the built-in renderer called 'name' ("text", "html", ...) with
+ * keyword options 'kwargs' (may be NULL). New reference. */
+PyObject *capture_renderer_new(const char *name, PyObject *kwargs);
+/* pyinstrument's class name of a built-in renderer ("ConsoleRenderer"). */
+const char *capture_renderer_class(const char *name);
+/* Renders 'session' with a renderer object: our own types in C, any other
+ * object through its render() method. New reference (str, or bytes for
+ * binary formats). */
+PyObject *capture_render(PyObject *renderer, PyObject *session);
+/* Renders with one of our renderer objects straight to 'path' (written
+ * under a temporary name, then renamed). 0, or -1 with an exception. */
+int capture_render_file(PyObject *renderer, PyObject *session,
+                        const char *path, FILE *notices);
+/* libsession's name of the class (or the class it derives from) of our
+ * renderer classes; NULL for others. */
+const char *capture_renderer_type_name(PyObject *cls);
+/* libsession's name of one of our renderer objects; NULL for others. */
+const char *capture_renderer_name(PyObject *renderer);
+int capture_add_renderers(PyObject *module);
+
+/* ---- cli.c, run.c: the pyinstrument command ----------------------------- */
+
+PyObject *capture_main(PyObject *module, PyObject *args);
+
+/* ---- module.c: strings compared per call, interned once ----------------- */
+
+typedef struct capture_strings {
+  PyObject *self, *cls, *tracebackhide, *qualname, *name, *write, *flush,
+      *encoding, *isatty, *render, *buffer;
+  PyObject *context_var; /* the ContextVar "active_profiler_context_var" */
+} capture_strings;
+
+/* Filled once when the module is imported, read-only afterwards. */
+extern capture_strings capture_str;
+
+/* Calls sys.<stream>.flush() if it exists; errors are cleared. */
+void capture_flush_std(void);
+/* Writes 'text' to the Python file object 'file'. 0 or -1. */
+int capture_write(PyObject *file, PyObject *text);
+
+#endif

@@ -1,0 +1,51 @@
+/* cli.h - the parsed command line of `pyinstrument`, shared by cli.c
+ * (parsing, checks, help) and run.c (running and reporting). */
+#ifndef CAPTURE_CLI_H
+#define CAPTURE_CLI_H
+
+#include "capture.h"
+
+/* cli_parse's "stop now, exit status 0" (after --help or --version). */
+#define CLI_DONE_OK 1000
+
+struct capture_cli {
+  /* option values: borrowed from the argument list or from 'keep' */
+  PyObject *load, *load_prev, *module, *program, *outfile, *renderer,
+      *description, *hide, *hide_regex, *show, *show_regex;
+  PyObject *render_options; /* list of str, in command-line order */
+  PyObject *args;           /* the target's arguments (script first) */
+  PyObject *keep;           /* values cut out of "--opt=value" and "-ovalue" */
+  double interval;
+  int unicode, color; /* -1: not given */
+  bool from_path, html, timeline, show_all, timing_thread;
+};
+
+/* How the profiled program ended, when it raised. */
+struct capture_outcome {
+  PyObject *type, *value, *tb;
+  bool program_mode; /* -c: the "<string>" frame is the program's own */
+};
+
+/* Reads the options. Returns 0 to go on, -1 with an exception set, or an
+ * exit status (CLI_DONE_OK for 0) after printing help or an error. */
+int cli_parse(struct capture_cli *c, PyObject *args);
+/* The exclusions of cli.md §2; prints help when there is nothing to do.
+ * 'nargs' is the length of the whole argument list. 0 or an exit status. */
+int cli_check(struct capture_cli *c, Py_ssize_t nargs);
+/* Prints the usage line and "pyinstrument: error: MESSAGE" (formatted as
+ * PyUnicode_FromFormat does) to stderr; returns 2. */
+int cli_usage_error(const char *fmt, ...);
+/* Runs what the options ask for; returns the exit status as an int object,
+ * or NULL with the exception to propagate (SystemExit, KeyboardInterrupt
+ * of the profiled program, re-raised after its report). */
+PyObject *cli_run(struct capture_cli *c);
+/* Runs the target under a Profiler (target.c). Returns the session (new
+ * reference); sets *rc to an exit status when it could not run the program
+ * (then NULL), and fills 'end' when the program raised. */
+PyObject *capture_run_target(struct capture_cli *c,
+                             struct capture_outcome *end, int *rc);
+/* After the report: re-raises SystemExit and KeyboardInterrupt (returns
+ * NULL), prints any other exception as Python would and returns 1. */
+PyObject *capture_finish_outcome(struct capture_outcome *end);
+
+#endif

@@ -1,0 +1,4 @@
+"""A recorded profile."""
+from pyinstrument._capture import Session
+
+__all__ = ["Session"]

@@ -1,0 +1,497 @@
+/* run.c - what the pyinstrument command does once its options are read
+ * (cli.md §3): build the renderer, get the session (load it, or run the
+ * program under a Profiler exactly as python3 would run it), write the
+ * report, keep the session in the report cache, and end as the program
+ * ended. Unlike pyinstrument, a program that dies with an exception still
+ * gets its report before the traceback.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* "pyinstrument: MESSAGE" on stderr; returns 1. */
+static int fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  PyObject *msg = PyUnicode_FromFormatV(fmt, ap);
+  va_end(ap);
+  capture_flush_std();
+  if (msg)
+    PySys_FormatStderr("pyinstrument: %U\n", msg);
+  Py_XDECREF(msg);
+  PyErr_Clear();
+  return 1;
+}
+
+/* The pending exception as one line; returns 1. */
+static int fail_exception(const char *what) {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyErr_NormalizeException(&type, &value, &tb);
+  PyObject *text = value ? PyObject_Str(value) : NULL;
+  int rc = text && PyUnicode_GET_LENGTH(text)
+               ? fail("%s: %U", what, text)
+               : fail("%s: %s", what, type ? ((PyTypeObject *)type)->tp_name
+                                           : "failed");
+  Py_XDECREF(text);
+  Py_XDECREF(type);
+  Py_XDECREF(value);
+  Py_XDECREF(tb);
+  return rc;
+}
+
+static PyObject *call(const char *module, const char *func, const char *fmt,
+                      ...) {
+  PyObject *m = PyImport_ImportModule(module), *f = NULL, *args = NULL, *r;
+  va_list ap;
+  va_start(ap, fmt);
+  if (m && (f = PyObject_GetAttrString(m, func)))
+    args = Py_VaBuildValue(fmt, ap);
+  va_end(ap);
+  r = args ? PyObject_CallObject(f, PyTuple_Check(args) ? args : NULL) : NULL;
+  Py_XDECREF(m);
+  Py_XDECREF(f);
+  Py_XDECREF(args);
+  return r;
+}
+
+static const char *utf8(PyObject *s) {
+  return s && PyUnicode_Check(s) ? PyUnicode_AsUTF8(s) : NULL;
+}
+
+/* ==== the renderer ======================================================= */
+
+/* A renderer class named by its import path (new reference). */
+static PyObject *import_class(const char *path) {
+  const char *dot = strrchr(path, '.');
+  PyObject *mod = PyUnicode_FromStringAndSize(path, dot - path);
+  PyObject *m = mod ? PyImport_Import(mod) : NULL;
+  PyObject *cls = m ? PyObject_GetAttrString(m, dot + 1) : NULL;
+  Py_XDECREF(mod);
+  Py_XDECREF(m);
+  return cls;
+}
+
+/* One '-p KEY[=VALUE]' applied to the options dict: VALUE is JSON, or
+ * else a string; KEY is a dotted path through dicts and lists. */
+static int apply_render_option(PyObject *kw, PyObject *opt) {
+  PyObject *eq = PyUnicode_FromString("="), *dot = PyUnicode_FromString(".");
+  PyObject *parts = eq && dot ? PyUnicode_Partition(opt, eq) : NULL;
+  Py_XDECREF(eq);
+  if (!parts) {
+    Py_XDECREF(dot);
+    return -1;
+  }
+  PyObject *key = PyTuple_GET_ITEM(parts, 0), *value;
+  if (PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(parts, 1)) == 0) {
+    value = Py_NewRef(Py_True);
+  } else if (!(value = call("json", "loads", "(O)", PyTuple_GET_ITEM(parts, 2)))) {
+    PyErr_Clear();
+    value = Py_NewRef(PyTuple_GET_ITEM(parts, 2));
+  }
+  PyObject *path = PyUnicode_Split(key, dot, -1);
+  Py_DECREF(dot);
+  PyObject *cur = Py_NewRef(kw);
+  int rc = path ? 0 : -1;
+  Py_ssize_t n = path ? PyList_GET_SIZE(path) : 0;
+  for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
+    PyObject *k = PyList_GET_ITEM(path, i), *index = NULL;
+    if (PyList_Check(cur) && !(index = PyNumber_Long(k)))
+      PyErr_Clear();
+    PyObject *slot = index ? index : k;
+    if (!PyDict_Check(cur) && !(PyList_Check(cur) && index)) {
+      fail("render option %R: %R is not a mapping or a list index", key, k);
+      rc = 1;
+    } else if (i == n - 1) {
+      rc = PyObject_SetItem(cur, slot, value);
+    } else {
+      PyObject *next = PyObject_GetItem(cur, slot);
+      if (!next) {
+        PyErr_Clear();
+        fail("render option %R: there is no %R to set it in", key, k);
+        rc = 1;
+      }
+      Py_SETREF(cur, next ? next : Py_NewRef(Py_None));
+    }
+    Py_XDECREF(index);
+  }
+  Py_DECREF(cur);
+  Py_XDECREF(path);
+  Py_DECREF(value);
+  Py_DECREF(parts);
+  return rc;
+}
+
+/* The options pyinstrument's CLI gives a renderer (cli.md §4). */
+static PyObject *render_kwargs(struct capture_cli *c, const char *name,
+                               bool *failed) {
+  PyObject *kw = PyDict_New();
+  bool frame = name && strcmp(name, "html") && strcmp(name, "pyisession");
+  *failed = false;
+  if (kw && frame) {
+    const char *hide = utf8(c->hide), *show = utf8(c->show);
+    char *hre = hide ? pyi_glob_to_regex(hide) : NULL;
+    char *sre = show ? pyi_glob_to_regex(show) : NULL;
+    PyObject *h = hre ? PyUnicode_FromString(hre)
+                      : Py_NewRef(c->hide_regex ? c->hide_regex : Py_None);
+    PyObject *s = sre ? PyUnicode_FromString(sre)
+                  : c->show_regex ? Py_NewRef(c->show_regex)
+                  : c->show_all   ? PyUnicode_FromString(".*")
+                                  : Py_NewRef(Py_None);
+    free(hre);
+    free(sre);
+    PyObject *po = h && s ? Py_BuildValue("{sOsO}", "hide_regex", h,
+                                          "show_regex", s)
+                          : NULL;
+    if (!po || PyDict_SetItemString(kw, "processor_options", po))
+      Py_CLEAR(kw);
+    Py_XDECREF(po);
+    Py_XDECREF(h);
+    Py_XDECREF(s);
+  }
+  if (kw && name && strcmp(name, "text") == 0) {
+    bool uni = true, col = false; /* a file is UTF-8 and no terminal */
+    PyObject *out = PySys_GetObject("stdout");
+    if (!c->outfile && out)
+      capture_stream_caps(out, &uni, &col);
+    if (c->unicode >= 0)
+      uni = c->unicode;
+    if (c->color >= 0)
+      col = c->color;
+    if (PyDict_SetItemString(kw, "unicode", uni ? Py_True : Py_False) ||
+        PyDict_SetItemString(kw, "color", col ? Py_True : Py_False))
+      Py_CLEAR(kw);
+  }
+  if (kw && c->timeline && PyDict_SetItemString(kw, "timeline", Py_True))
+    Py_CLEAR(kw);
+  if (kw && c->show_all && PyDict_SetItemString(kw, "show_all", Py_True))
+    Py_CLEAR(kw);
+  for (Py_ssize_t i = 0; kw && i < PyList_GET_SIZE(c->render_options); i++) {
+    int rc = apply_render_option(kw, PyList_GET_ITEM(c->render_options, i));
+    if (rc) {
+      *failed = rc > 0;
+      Py_CLEAR(kw);
+    }
+  }
+  return kw;
+}
+
+/* Chooses and builds the renderer. Returns 0 and sets *out, or an exit
+ * status. */
+static int make_renderer(struct capture_cli *c, PyObject **out) {
+  const char *name = c->html ? "html" : utf8(c->renderer);
+  PyObject *cls = NULL, *kw = NULL;
+  if (!name && c->renderer)
+    return fail("the renderer name must be text");
+  if (!name && c->outfile)
+    name = pyi_renderer_guess(utf8(c->outfile));
+  if (!name)
+    name = "text";
+  if (strcmp(name, "session") == 0)
+    name = "pyisession";
+  const char *cname = capture_renderer_class(name);
+  if (cname && !pyi_renderer_exists(name))
+    return fail("the %s renderer is not part of this build", name);
+  if (!pyi_renderer_exists(name)) {
+    if (!strchr(name, '.') || name[strlen(name) - 1] == '.')
+      return fail("there is no renderer called '%s' (use text, html, json, "
+                  "speedscope, pyisession, pstats, or the import path of a "
+                  "renderer class)",
+                  name);
+    if (!(cls = import_class(name)))
+      return fail_exception("cannot use the renderer class");
+    cname = PyType_Check(cls) ? ((PyTypeObject *)cls)->tp_name : name;
+    if (strrchr(cname, '.'))
+      cname = strrchr(cname, '.') + 1;
+    name = capture_renderer_type_name(cls); /* one of ours, subclassed */
+  }
+  bool bad_option;
+  if (!(kw = render_kwargs(c, name, &bad_option))) {
+    Py_XDECREF(cls);
+    return bad_option ? 1 : fail_exception("render options");
+  }
+  PyObject *empty = PyTuple_New(0);
+  PyObject *r = !empty ? NULL
+                : cls  ? PyObject_Call(cls, empty, kw)
+                       : capture_renderer_new(name, kw);
+  Py_XDECREF(empty);
+  Py_XDECREF(cls);
+  Py_DECREF(kw);
+  if (!r) {
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    int rc = cli_usage_error("Failed to create %s. Check your renderer "
+                             "options.\n  %S\n",
+                             cname, value ? value : Py_None);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return rc;
+  }
+  *out = r;
+  return 0;
+}
+
+/* ==== the report ========================================================= */
+
+static bool stdout_is_tty(void) {
+  bool uni, tty;
+  PyObject *out = PySys_GetObject("stdout");
+  return out && capture_stream_caps(out, &uni, &tty) == 0 && tty;
+}
+
+static bool is_binary(PyObject *renderer) {
+  PyObject *b = PyObject_GetAttrString(renderer, "output_is_binary");
+  int v = b ? PyObject_IsTrue(b) : 0;
+  Py_XDECREF(b);
+  PyErr_Clear();
+  return v == 1;
+}
+
+/* The cache of text reports for --load-prev (new reference). */
+static PyObject *reports_dir(bool create) {
+  const char *xdg = getenv("XDG_DATA_HOME"); /* used as it is, when set */
+  PyObject *base = xdg ? PyUnicode_DecodeFSDefault(xdg)
+                       : call("os.path", "expanduser", "(s)", "~/.local/share");
+  PyObject *dir = base ? call("os.path", "join", "(Oss)", base, "pyinstrument",
+                              "reports")
+                       : NULL;
+  if (dir && create) {
+    PyObject *os = PyImport_ImportModule("os");
+    PyObject *makedirs = os ? PyObject_GetAttrString(os, "makedirs") : NULL;
+    PyObject *args = Py_BuildValue("(O)", dir);
+    PyObject *kw = Py_BuildValue("{sO}", "exist_ok", Py_True);
+    PyObject *r = makedirs && args && kw ? PyObject_Call(makedirs, args, kw)
+                                         : NULL;
+    if (!r)
+      Py_CLEAR(dir);
+    Py_XDECREF(os);
+    Py_XDECREF(makedirs);
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    Py_XDECREF(r);
+  }
+  Py_XDECREF(base);
+  return dir;
+}
+
+/* Saves the session as <start time>.pyisession, keeping about ten, and
+ * prints how to see it again. Failing here only warns. */
+static void remember(PyObject *session) {
+  PyObject *dir = reports_dir(true), *pattern = NULL, *files = NULL,
+           *stamp = NULL, *name = NULL, *path = NULL, *r = NULL;
+  if (!dir || !(pattern = call("os.path", "join", "(Os)", dir, "*.pyisession")) ||
+      !(files = call("glob", "glob", "(O)", pattern)) ||
+      PyList_Sort(files) || PyList_Reverse(files))
+    goto done;
+  while (PyList_GET_SIZE(files) > 10) { /* the oldest names go first */
+    Py_ssize_t last = PyList_GET_SIZE(files) - 1;
+    if (!(r = call("os", "remove", "(O)", PyList_GET_ITEM(files, last))) ||
+        PyList_SetSlice(files, last, last + 1, NULL))
+      goto done;
+    Py_CLEAR(r);
+  }
+  PyObject *start = PyObject_GetAttrString(session, "start_time");
+  PyObject *local = start ? call("time", "localtime", "(O)", start) : NULL;
+  Py_XDECREF(start);
+  if (!local ||
+      !(stamp = call("time", "strftime", "(sO)", "%Y-%m-%dT%H-%M-%S", local)))
+    goto done_local;
+  if (!(name = PyUnicode_FromFormat("%U.pyisession", stamp)) ||
+      !(path = call("os.path", "join", "(OO)", dir, name)) ||
+      !(r = PyObject_CallMethod(session, "save", "O", path)))
+    goto done_local;
+  PySys_FormatStdout("To view this report with different options, run:\n"
+                     "    pyinstrument --load-prev %U [options]\n\n",
+                     stamp);
+done_local:
+  Py_XDECREF(local);
+done:
+  if (PyErr_Occurred())
+    fail_exception("could not keep the report for --load-prev");
+  Py_XDECREF(dir);
+  Py_XDECREF(pattern);
+  Py_XDECREF(files);
+  Py_XDECREF(stamp);
+  Py_XDECREF(name);
+  Py_XDECREF(path);
+  Py_XDECREF(r);
+}
+
+/* Writes 'data' (str or bytes) to a Python stream or, with 'path', to a
+ * file. */
+static int put(PyObject *data, PyObject *path) {
+  PyObject *bytes = PyUnicode_Check(data)
+                        ? PyUnicode_AsEncodedString(data, "utf-8", "strict")
+                        : Py_NewRef(data);
+  int rc = -1;
+  if (!bytes)
+    return -1;
+  if (path) {
+    PyObject *f = call("io", "open", "(Os)", path, "wb"), *r = NULL, *cl = NULL;
+    if (f && (r = PyObject_CallMethodOneArg(f, capture_str.write, bytes)) &&
+        (cl = PyObject_CallMethod(f, "close", NULL)))
+      rc = 0;
+    Py_XDECREF(f);
+    Py_XDECREF(r);
+    Py_XDECREF(cl);
+  } else {
+    PyObject *out = PySys_GetObject("stdout"); /* borrowed */
+    if (out && PyUnicode_Check(data)) {
+      rc = capture_write(out, data);
+    } else if (out) { /* bytes go to the binary buffer */
+      PyObject *buf = PyObject_GetAttr(out, capture_str.buffer);
+      rc = buf ? capture_write(buf, bytes) : -1;
+      Py_XDECREF(buf);
+    }
+    capture_flush_std();
+  }
+  Py_DECREF(bytes);
+  return rc;
+}
+
+static int write_report(struct capture_cli *c, PyObject *renderer,
+                        PyObject *session) {
+  const char *name = capture_renderer_name(renderer);
+  capture_flush_std(); /* the program's own output comes first */
+  if (c->outfile && name) { /* written beside the target, then renamed */
+    PyObject *b = NULL;
+    if (!PyUnicode_FSConverter(c->outfile, &b))
+      return fail_exception("bad output file name");
+    int rc = capture_render_file(renderer, session, PyBytes_AS_STRING(b),
+                                 stderr);
+    Py_DECREF(b);
+    return rc ? fail_exception("writing the report") : 0;
+  }
+  PyObject *data = capture_render(renderer, session);
+  if (!data)
+    return fail_exception("rendering the report");
+  int rc = 0;
+  if (!c->outfile && name && strcmp(name, "html") == 0 && stdout_is_tty()) {
+    PyObject *tmp = call("tempfile", "mkstemp", "(s)", ".html");
+    PyObject *path = tmp ? Py_NewRef(PyTuple_GetItem(tmp, 1)) : NULL;
+    PyObject *closed = tmp ? call("os", "close", "(O)", PyTuple_GetItem(tmp, 0))
+                           : NULL;
+    PyObject *url = path ? PyUnicode_FromFormat("file://%U", path) : NULL;
+    PyObject *r = NULL;
+    if (closed && put(data, path) == 0 && url &&
+        (r = call("webbrowser", "open", "(O)", url)))
+      PySys_FormatStdout("stdout is a terminal, so saved profile output to %U\n",
+                         path);
+    else
+      rc = fail_exception("opening the report");
+    Py_XDECREF(tmp);
+    Py_XDECREF(path);
+    Py_XDECREF(closed);
+    Py_XDECREF(url);
+    Py_XDECREF(r);
+  } else if (put(data, c->outfile)) {
+    rc = fail_exception("writing the report");
+  }
+  Py_DECREF(data);
+  return rc;
+}
+
+/* ==== main =============================================================== */
+
+/* Refuses early an -o file that cannot be written, before a long run. */
+static int check_outfile(PyObject *outfile) {
+  PyObject *b = NULL, *dir = NULL;
+  if (!PyUnicode_FSConverter(outfile, &b))
+    return fail_exception("bad output file name");
+  const char *path = PyBytes_AS_STRING(b);
+  int rc = 0;
+  if (access(path, F_OK) == 0) {
+    if (access(path, W_OK) != 0)
+      rc = fail("cannot write %s: %s", path, strerror(errno));
+  } else if ((dir = call("os.path", "dirname", "(y)", path))) {
+    const char *d = PyBytes_Check(dir) ? PyBytes_AS_STRING(dir) : ".";
+    if (access(*d ? d : ".", W_OK) != 0)
+      rc = fail("cannot write %s: %s", path, strerror(errno));
+  } else {
+    rc = fail_exception("bad output file name");
+  }
+  Py_XDECREF(dir);
+  Py_DECREF(b);
+  return rc;
+}
+
+static PyObject *load_session(struct capture_cli *c, int *rc) {
+  PyObject *path = NULL, *session = NULL;
+  if (c->load_prev) {
+    PyObject *dir = reports_dir(false);
+    PyObject *name = dir ? PyUnicode_FromFormat("%U.pyisession", c->load_prev)
+                         : NULL;
+    path = name ? call("os.path", "join", "(OO)", dir, name) : NULL;
+    PyObject *exists = path ? call("os.path", "exists", "(O)", path) : NULL;
+    if (exists && !PyObject_IsTrue(exists))
+      *rc = fail("Couldn't find a profile with identifier %U", c->load_prev);
+    else if (!exists)
+      *rc = fail_exception("--load-prev");
+    Py_XDECREF(dir);
+    Py_XDECREF(name);
+    Py_XDECREF(exists);
+  } else {
+    path = Py_NewRef(c->load);
+  }
+  if (!*rc) {
+    PyObject *load = PyObject_GetAttrString((PyObject *)&Session_Type, "load");
+    session = load ? PyObject_CallOneArg(load, path) : NULL;
+    Py_XDECREF(load);
+    if (!session)
+      *rc = fail_exception("cannot load the session");
+  }
+  Py_XDECREF(path);
+  return session;
+}
+
+PyObject *cli_run(struct capture_cli *c) {
+  PyObject *renderer = NULL, *session = NULL;
+  struct capture_outcome end = {0};
+  int rc = c->outfile ? check_outfile(c->outfile) : 0;
+  if (!rc)
+    rc = make_renderer(c, &renderer);
+  if (!rc && is_binary(renderer) && !c->outfile && stdout_is_tty())
+    rc = cli_usage_error("Can't write binary output to a terminal. Redirect "
+                         "to a file or use --outfile.");
+  if (!rc && (c->load || c->load_prev))
+    session = load_session(c, &rc);
+  else if (!rc)
+    session = capture_run_target(c, &end, &rc);
+  if (!rc && session) {
+    rc = write_report(c, renderer, session);
+    const char *name = capture_renderer_name(renderer);
+    if (!rc && !c->outfile && name && strcmp(name, "text") == 0)
+      remember(session);
+  }
+  Py_XDECREF(session);
+  Py_XDECREF(renderer);
+  if (end.type)
+    return capture_finish_outcome(&end);
+  return PyLong_FromLong(rc);
+}
+
+PyObject *capture_main(PyObject *module, PyObject *args) {
+  if (!PyList_Check(args)) {
+    PyErr_SetString(PyExc_TypeError, "main() takes the list of arguments");
+    return NULL;
+  }
+  struct capture_cli c = {.interval = 0.001, .unicode = -1, .color = -1};
+  c.render_options = PyList_New(0);
+  int rc = c.render_options ? cli_parse(&c, args) : -1;
+  if (rc == 0)
+    rc = cli_check(&c, PyList_GET_SIZE(args));
+  PyObject *result = rc == -1          ? NULL
+                     : rc == CLI_DONE_OK ? PyLong_FromLong(0)
+                     : rc                ? PyLong_FromLong(rc)
+                                         : cli_run(&c);
+  Py_XDECREF(c.render_options);
+  Py_XDECREF(c.args);
+  Py_XDECREF(c.keep);
+  return result;
+}

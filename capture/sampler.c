@@ -1,0 +1,598 @@
+/* sampler.c - the per-thread sampler: pyinstrument's profile hook.
+ *
+ * One Sampler per thread, kept in the thread's state dict while profilers
+ * are subscribed to it. Its hook runs on every profile event of that
+ * thread; when 'interval' has passed since the last sample it records the
+ * whole stack as frame ids (frames.c) and hands it, with the wall-clock
+ * time since the previous sample, to every subscribed Profiler. Async
+ * contexts are followed through a ContextVar as in capture.md §6.
+ */
+#include "capture.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* ==== clocks ============================================================= */
+
+static inline double ts_seconds(clockid_t id) {
+  struct timespec t;
+  clock_gettime(id, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+double capture_monotonic(void) { return ts_seconds(CLOCK_MONOTONIC); }
+double capture_walltime(void) { return ts_seconds(CLOCK_REALTIME); }
+double capture_process_time(void) {
+  return ts_seconds(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+enum { TIMER_WALLTIME, TIMER_COARSE, TIMER_THREAD };
+
+/* ==== the timing thread ===================================================
+ * One helper thread for the whole process refreshes a clock value every
+ * (smallest subscribed) interval, so the hook reads an atomic instead of
+ * the clock. Process-wide by nature, hence file-level state. */
+
+#define TIMING_MAX 1000
+
+static struct {
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  double intervals[TIMING_MAX];
+  int n;
+  bool running;
+  _Atomic int64_t now_ns;
+} timing = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static int64_t monotonic_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void *timing_main(void *unused) {
+  pthread_mutex_lock(&timing.lock);
+  while (timing.n > 0) {
+    double wait = 1.0;
+    for (int i = 0; i < timing.n; i++)
+      wait = fmin(wait, timing.intervals[i]);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until); /* the condvar's clock */
+    int64_t ns = until.tv_nsec + (int64_t)(wait * 1e9);
+    until.tv_sec += ns / 1000000000;
+    until.tv_nsec = ns % 1000000000;
+    pthread_cond_timedwait(&timing.wake, &timing.lock, &until);
+    atomic_store_explicit(&timing.now_ns, monotonic_ns(), memory_order_relaxed);
+  }
+  timing.running = false;
+  pthread_mutex_unlock(&timing.lock);
+  return NULL;
+}
+
+static int timing_subscribe(double interval) {
+  int rc = 0;
+  pthread_mutex_lock(&timing.lock);
+  if (timing.n == TIMING_MAX) {
+    rc = -1;
+  } else {
+    timing.intervals[timing.n++] = interval;
+    atomic_store(&timing.now_ns, monotonic_ns());
+    if (!timing.running) {
+      pthread_t t;
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      if (pthread_create(&t, &attr, timing_main, NULL) == 0)
+        timing.running = true;
+      else
+        rc = -1, timing.n--;
+      pthread_attr_destroy(&attr);
+    }
+    pthread_cond_signal(&timing.wake);
+  }
+  pthread_mutex_unlock(&timing.lock);
+  if (rc)
+    PyErr_SetString(PyExc_RuntimeError, "could not start the timing thread");
+  return rc;
+}
+
+static void timing_unsubscribe(double interval) {
+  pthread_mutex_lock(&timing.lock);
+  for (int i = 0; i < timing.n; i++)
+    if (timing.intervals[i] == interval) {
+      timing.intervals[i] = timing.intervals[--timing.n];
+      break;
+    }
+  pthread_cond_signal(&timing.wake);
+  pthread_mutex_unlock(&timing.lock);
+}
+
+static inline double timer_now(int timer) {
+  switch (timer) {
+  case TIMER_THREAD:
+    return (double)atomic_load_explicit(&timing.now_ns, memory_order_relaxed) *
+           1e-9;
+  case TIMER_COARSE:
+    return ts_seconds(CLOCK_MONOTONIC_COARSE);
+  default:
+    return ts_seconds(CLOCK_MONOTONIC);
+  }
+}
+
+static double coarse_resolution(void) {
+  struct timespec r;
+  if (clock_getres(CLOCK_MONOTONIC_COARSE, &r) != 0)
+    return INFINITY;
+  return (double)r.tv_sec + (double)r.tv_nsec * 1e-9;
+}
+
+/* Seconds one reading of 'clock' costs: the cheapest of a few batches of
+ * reads (up to 1000 reads or 100 us in all), so that being descheduled
+ * once does not count. */
+static double clock_cost(clockid_t clock) {
+  double best = INFINITY, spent = 0;
+  for (int batch = 0; batch < 10 && spent < 100e-6; batch++) {
+    double start = ts_seconds(CLOCK_MONOTONIC);
+    for (int i = 0; i < 100; i++)
+      ts_seconds(clock);
+    double t = ts_seconds(CLOCK_MONOTONIC) - start;
+    spent += t;
+    best = fmin(best, t / 100);
+  }
+  return best;
+}
+
+static bool env_true(const char *name) {
+  const char *v = getenv(name);
+  static const char *const yes[] = {"y", "yes", "t", "true", "on", "1"};
+  for (size_t i = 0; v && i < sizeof yes / sizeof *yes; i++)
+    if (strcasecmp(v, yes[i]) == 0)
+      return true;
+  return false;
+}
+
+/* The precise clock is read on every profile event: warn when it is slow
+ * (cli.md §9). Measured once per process. */
+static void overhead_warning(void) {
+  static double cost = -1;
+  if (cost < 0)
+    cost = clock_cost(CLOCK_MONOTONIC);
+  if (cost <= 300e-9 || env_true("PYINSTRUMENT_IGNORE_OVERHEAD_WARNING"))
+    return;
+  double coarse = clock_cost(CLOCK_MONOTONIC_COARSE);
+  char text[1024]; /* PyUnicode_FromFormat has no %g */
+  int n = snprintf(
+      text, sizeof text,
+      "pyinstrument: reading the clock costs %.0f nanoseconds here, which is "
+      "a\nlot: the program will run slower than usual under the profiler, "
+      "and\ncode made of many small Python calls may look slower than it "
+      "is.\n\nThe timing thread may help: pass --use-timing-thread on the "
+      "command\nline, or use_timing_thread=True to Profiler().\n\n",
+      cost * 1e9);
+  if (coarse < 300e-9 && n > 0 && (size_t)n < sizeof text)
+    n += snprintf(text + n, sizeof text - (size_t)n,
+                  "A cheaper 'coarse' clock exists (%.2g nanoseconds per "
+                  "reading); it\nis used when the interval is at least %.3g "
+                  "seconds.\n\n",
+                  coarse * 1e9, coarse_resolution());
+  PySys_FormatStderr("%s%s", text,
+                     "Set PYINSTRUMENT_IGNORE_OVERHEAD_WARNING=1 to silence "
+                     "this warning.\n");
+}
+
+/* ==== the Sampler type =================================================== */
+
+enum { SUB_IN_CONTEXT, SUB_AWAITED, SUB_UNKNOWN };
+
+typedef struct capture_sub {
+  ProfilerObject *profiler; /* a running profiler lives while subscribed */
+  double interval;
+  int async_mode;
+  int timing_thread; /* -1: no preference */
+  int state;
+  uint32_t *info; /* the stack where its context was left */
+  size_t n_info, cap_info;
+} capture_sub;
+
+typedef struct SamplerObject {
+  PyObject_HEAD
+  capture_sub *subs;
+  size_t n_subs, cap_subs;
+  double interval; /* of the installed hook; 0 when not installed */
+  int timer;
+  double last_invocation; /* the throttle's clock */
+  double last_sample;     /* CLOCK_MONOTONIC of the previous sample */
+  bool track_async;       /* some subscriber follows async contexts */
+  bool warned;
+  PyObject *last_value; /* the context var's value at the last event */
+  uint32_t *awaits;     /* suspended coroutines, innermost first */
+  size_t n_awaits, cap_awaits;
+  capture_frames *frames;
+  uint32_t *stack; /* the sample being built */
+  size_t cap_stack;
+  uint32_t *alt; /* an out-of-context stack being built */
+  size_t cap_alt;
+  uint32_t root, id_await, id_ooc;
+  unsigned long ident;
+} SamplerObject;
+
+static void Sampler_Dealloc(SamplerObject *s) {
+  for (size_t i = 0; i < s->n_subs; i++) {
+    PyMem_Free(s->subs[i].info);
+    Py_DECREF(s->subs[i].profiler);
+  }
+  PyMem_Free(s->subs);
+  PyMem_Free(s->awaits);
+  PyMem_Free(s->stack);
+  PyMem_Free(s->alt);
+  capture_frames_free(s->frames);
+  Py_XDECREF(s->last_value);
+  Py_TYPE(s)->tp_free((PyObject *)s);
+}
+
+static PyTypeObject Sampler_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "pyinstrument._capture.Sampler",
+    .tp_basicsize = sizeof(SamplerObject),
+    .tp_dealloc = (destructor)Sampler_Dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The sampler of one thread (internal).",
+};
+
+static int grow_ids(uint32_t **p, size_t *cap, size_t need) {
+  if (need <= *cap)
+    return 0;
+  size_t n = *cap ? *cap * 2 : 64;
+  while (n < need)
+    n *= 2;
+  uint32_t *q = PyMem_Realloc(*p, n * sizeof *q);
+  if (!q) {
+    PyErr_NoMemory();
+    return -1;
+  }
+  *p = q;
+  *cap = n;
+  return 0;
+}
+
+static void reverse(uint32_t *a, size_t n) {
+  for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+    uint32_t t = a[i];
+    a[i] = a[j - 1];
+    a[j - 1] = t;
+  }
+}
+
+/* ==== samples ============================================================ */
+
+/* The stack pyinstrument's build_call_stack gives for an event, root first
+ * in s->stack. Returns the depth or -1. */
+static Py_ssize_t build_stack(SamplerObject *s, PyFrameObject *frame, int what,
+                              PyObject *arg) {
+  size_t n = 0;
+  if ((what == PyTrace_C_RETURN || what == PyTrace_C_EXCEPTION) && arg) {
+    uint32_t id = capture_frames_cfunc(s->frames, arg);
+    if (!id || grow_ids(&s->stack, &s->cap_stack, 1))
+      return -1;
+    s->stack[n++] = id;
+  }
+  /* at a call the new function has not run yet: its caller gets the time */
+  Py_ssize_t depth = capture_frames_walk(s->frames, frame, what == PyTrace_CALL,
+                                         s->root, &s->stack, &s->cap_stack, n);
+  if (depth >= 0)
+    reverse(s->stack, (size_t)depth);
+  return depth;
+}
+
+static int take_sample(SamplerObject *s, PyFrameObject *frame, int what,
+                       PyObject *arg) {
+  double now = capture_monotonic();
+  double dt = now - s->last_sample;
+  Py_ssize_t depth = build_stack(s, frame, what, arg);
+  if (depth < 0)
+    return -1;
+  s->last_sample = now;
+  for (size_t i = 0; i < s->n_subs; i++) {
+    capture_sub *sub = &s->subs[i];
+    const uint32_t *ids = s->stack;
+    size_t n = (size_t)depth;
+    uint32_t extra = 0;
+    if (sub->state == SUB_AWAITED && sub->async_mode != CAPTURE_ASYNC_DISABLED)
+      extra = s->id_await;
+    else if (sub->state == SUB_UNKNOWN &&
+             sub->async_mode == CAPTURE_ASYNC_STRICT)
+      extra = s->id_ooc;
+    if (extra) { /* the stack where the context was left, marked */
+      if (grow_ids(&s->alt, &s->cap_alt, sub->n_info + 1))
+        return -1;
+      memcpy(s->alt, sub->info, sub->n_info * sizeof *s->alt);
+      s->alt[sub->n_info] = extra;
+      ids = s->alt;
+      n = sub->n_info + 1;
+    }
+    if (capture_profiler_record(sub->profiler, s->frames, ids, n, dt))
+      return -1;
+  }
+  return 0;
+}
+
+/* The context variable changed from 'old' to 'value' at this event. */
+static int context_changed(SamplerObject *s, PyFrameObject *frame, int what,
+                           PyObject *value, PyObject *old) {
+  for (size_t i = 0; i < s->n_subs; i++) {
+    capture_sub *sub = &s->subs[i];
+    if (old == (PyObject *)sub->profiler) { /* leaving its context */
+      bool skip = what == PyTrace_CALL && capture_frames_has_back(frame);
+      Py_ssize_t n = capture_frames_walk(s->frames, frame, skip, s->root,
+                                         &sub->info, &sub->cap_info, 0);
+      if (n < 0 ||
+          grow_ids(&sub->info, &sub->cap_info, (size_t)n + s->n_awaits))
+        return -1;
+      reverse(sub->info, (size_t)n);
+      for (size_t k = s->n_awaits; k > 0; k--) /* outermost coroutine first */
+        sub->info[n++] = s->awaits[k - 1];
+      sub->n_info = (size_t)n;
+      sub->state = s->n_awaits ? SUB_AWAITED : SUB_UNKNOWN;
+    } else if (value == (PyObject *)sub->profiler) {
+      sub->state = SUB_IN_CONTEXT;
+    }
+  }
+  return 0;
+}
+
+static int follow_async(SamplerObject *s, PyFrameObject *frame, int what) {
+  PyObject *value;
+  if (PyContextVar_Get(capture_str.context_var, NULL, &value) < 0)
+    return -1;
+  if (value != s->last_value) {
+    PyObject *old = s->last_value;
+    s->last_value = value; /* takes the reference */
+    int rc = context_changed(s, frame, what, value, old);
+    Py_XDECREF(old);
+    if (rc)
+      return -1;
+  } else {
+    Py_XDECREF(value);
+  }
+  /* a coroutine suspending at an await 'returns': collect the chain */
+  if (what == PyTrace_RETURN) {
+    PyCodeObject *code = PyFrame_GetCode(frame);
+    bool coro = code->co_flags & CO_COROUTINE;
+    Py_DECREF(code);
+    if (coro) {
+      uint32_t id = capture_frames_python(s->frames, frame);
+      if (!id || grow_ids(&s->awaits, &s->cap_awaits, s->n_awaits + 1))
+        return -1;
+      s->awaits[s->n_awaits++] = id;
+      return 0;
+    }
+  }
+  s->n_awaits = 0;
+  return 0;
+}
+
+/* The profile hook. The fast path reads a clock and compares. */
+static int Sampler_Hook(PyObject *obj, PyFrameObject *frame, int what,
+                        PyObject *arg) {
+  SamplerObject *s = (SamplerObject *)obj;
+  double now = timer_now(s->timer);
+  if (s->track_async && follow_async(s, frame, what))
+    goto error;
+  if (now < s->last_invocation + s->interval)
+    return 0;
+  s->last_invocation = now;
+  if (take_sample(s, frame, what, arg) == 0)
+    return 0;
+error:
+  PyEval_SetProfile(NULL, NULL); /* a failing sampler switches itself off */
+  return -1;
+}
+
+/* ==== subscriptions ====================================================== */
+
+static PyObject *sampler_key(void) {
+  static PyObject *key; /* interned once, never freed */
+  if (!key)
+    key = PyUnicode_InternFromString("pyinstrument._capture.sampler");
+  return key;
+}
+
+/* The calling thread's sampler (borrowed), created if 'create'. */
+static SamplerObject *thread_sampler(bool create) {
+  PyObject *dict = PyThreadState_GetDict(), *key = sampler_key();
+  if (!dict || !key) {
+    if (!PyErr_Occurred())
+      PyErr_SetString(PyExc_RuntimeError, "no thread state");
+    return NULL;
+  }
+  PyObject *s = PyDict_GetItemWithError(dict, key);
+  if (s || PyErr_Occurred() || !create)
+    return (SamplerObject *)s;
+  SamplerObject *n = PyObject_New(SamplerObject, &Sampler_Type);
+  if (!n)
+    return NULL;
+  memset((char *)n + sizeof(PyObject), 0, sizeof *n - sizeof(PyObject));
+  n->ident = PyThread_get_thread_ident();
+  if (!(n->frames = capture_frames_new()) ||
+      !(n->root = capture_frames_thread_root(n->frames)) ||
+      !(n->id_await = capture_frames_intern(n->frames, "[await]", 7)) ||
+      !(n->id_ooc = capture_frames_intern(n->frames, "[out-of-context]", 16)) ||
+      PyDict_SetItem(dict, key, (PyObject *)n)) {
+    Py_DECREF(n);
+    return NULL;
+  }
+  Py_DECREF(n); /* the dict holds it */
+  return n;
+}
+
+/* Re-derives the hook's settings from the subscribers; (re)installs or
+ * removes the hook as pyinstrument's StackSampler._update does. */
+static int sampler_update(SamplerObject *s) {
+  if (s->n_subs == 0) {
+    PyEval_SetProfile(NULL, NULL);
+    if (s->timer == TIMER_THREAD)
+      timing_unsubscribe(s->interval);
+    PyObject *dict = PyThreadState_GetDict();
+    return dict ? PyDict_DelItem(dict, sampler_key()) : 0; /* frees s */
+  }
+  double interval = INFINITY;
+  int thread_pref = -1;
+  bool track = false;
+  for (size_t i = 0; i < s->n_subs; i++) {
+    interval = fmin(interval, s->subs[i].interval);
+    if (s->subs[i].timing_thread >= 0)
+      thread_pref = s->subs[i].timing_thread;
+    track |= s->subs[i].async_mode != CAPTURE_ASYNC_DISABLED;
+  }
+  int timer = thread_pref == 1                    ? TIMER_THREAD
+              : coarse_resolution() <= interval ? TIMER_COARSE
+                                                : TIMER_WALLTIME;
+  s->track_async = track;
+  Py_CLEAR(s->last_value);
+  if (track &&
+      PyContextVar_Get(capture_str.context_var, NULL, &s->last_value) < 0)
+    return -1;
+  if (s->interval == interval && s->timer == timer)
+    return 0;
+  if (timer == TIMER_THREAD && timing_subscribe(interval))
+    return -1;
+  if (s->interval > 0 && s->timer == TIMER_THREAD)
+    timing_unsubscribe(s->interval);
+  if (timer == TIMER_WALLTIME && !s->warned) {
+    s->warned = true;
+    overhead_warning();
+  }
+  s->interval = interval;
+  s->timer = timer;
+  s->last_invocation = timer_now(timer); /* first sample one interval on */
+  PyEval_SetProfile(Sampler_Hook, (PyObject *)s);
+  return 0;
+}
+
+int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
+                      int use_timing_thread) {
+  SamplerObject *s = thread_sampler(true);
+  if (!s)
+    return -1;
+  Py_INCREF(s); /* sampler_update may drop the dict's reference */
+  int rc = -1;
+  for (size_t i = 0; i < s->n_subs; i++) {
+    if (s->subs[i].profiler == p) {
+      PyErr_SetString(PyExc_ValueError, "this profiler is already subscribed");
+      goto done;
+    }
+    if (use_timing_thread >= 0 && s->subs[i].timing_thread >= 0 &&
+        s->subs[i].timing_thread != use_timing_thread) {
+      PyErr_SetString(PyExc_ValueError,
+                      "profilers in one thread must agree on "
+                      "use_timing_thread");
+      goto done;
+    }
+  }
+  if (async_mode != CAPTURE_ASYNC_DISABLED) {
+    PyObject *value, *token;
+    if (PyContextVar_Get(capture_str.context_var, NULL, &value) < 0)
+      goto done;
+    bool busy = value && value != Py_None;
+    Py_XDECREF(value);
+    if (busy) {
+      PyErr_SetString(PyExc_RuntimeError,
+                      "There is already a profiler running. You cannot run "
+                      "multiple profilers in the same thread or async "
+                      "context, unless you disable async support.");
+      goto done;
+    }
+    if (!(token = PyContextVar_Set(capture_str.context_var, (PyObject *)p)))
+      goto done;
+    Py_DECREF(token);
+  }
+  capture_sub *n = s->subs;
+  if (s->n_subs == s->cap_subs) {
+    size_t cap = s->cap_subs ? s->cap_subs * 2 : 4;
+    if (!(n = PyMem_Realloc(s->subs, cap * sizeof *n))) {
+      PyErr_NoMemory();
+      goto done;
+    }
+    s->subs = n;
+    s->cap_subs = cap;
+  }
+  /* the hook treats a zero or negative interval as 1 ms */
+  Py_INCREF(p);
+  s->subs[s->n_subs++] = (capture_sub){
+      .profiler = p,
+      .interval = interval > 0 ? interval : 0.001,
+      .async_mode = async_mode,
+      .timing_thread = use_timing_thread,
+      .state = SUB_IN_CONTEXT,
+  };
+  if (s->n_subs == 1)
+    s->last_sample = capture_monotonic();
+  rc = sampler_update(s);
+done:
+  Py_DECREF(s);
+  return rc;
+}
+
+int capture_unsubscribe(ProfilerObject *p) {
+  SamplerObject *s = thread_sampler(false);
+  size_t i = 0;
+  while (s && i < s->n_subs && s->subs[i].profiler != p)
+    i++;
+  if (!s || i == s->n_subs) {
+    if (!PyErr_Occurred())
+      PyErr_SetString(PyExc_RuntimeError,
+                      "Failed to stop profiling. Make sure that you start/stop "
+                      "profiling on the same thread.");
+    return -1;
+  }
+  if (s->subs[i].async_mode != CAPTURE_ASYNC_DISABLED) {
+    PyObject *token = PyContextVar_Set(capture_str.context_var, Py_None);
+    if (!token)
+      return -1;
+    Py_DECREF(token);
+  }
+  PyMem_Free(s->subs[i].info);
+  memmove(&s->subs[i], &s->subs[i + 1], (s->n_subs - i - 1) * sizeof *s->subs);
+  s->n_subs--;
+  Py_INCREF(s);
+  int rc = sampler_update(s);
+  Py_DECREF(s);
+  Py_DECREF(p); /* the subscription's reference; the caller holds another */
+  return rc;
+}
+
+/* ==== start stacks ======================================================= */
+
+PyObject *capture_call_stack(PyFrameObject *frame) {
+  capture_frames *F = capture_frames_new();
+  uint32_t *ids = NULL;
+  size_t cap = 0;
+  PyObject *list = NULL;
+  uint32_t root;
+  Py_ssize_t n;
+  if (!F || !(root = capture_frames_thread_root(F)))
+    goto done;
+  n = capture_frames_walk_objects(F, frame, false, root, &ids, &cap, 0);
+  if (n < 0 || !(list = PyList_New(n)))
+    goto done;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    size_t len;
+    const char *text = capture_frames_text(F, ids[n - 1 - i], &len);
+    PyObject *str = PyUnicode_DecodeUTF8(text, (Py_ssize_t)len, "surrogatepass");
+    if (!str) {
+      Py_CLEAR(list);
+      break;
+    }
+    PyList_SET_ITEM(list, i, str);
+  }
+done:
+  PyMem_Free(ids);
+  capture_frames_free(F);
+  return list;
+}
+
+int capture_sampler_ready(void) { return PyType_Ready(&Sampler_Type); }
