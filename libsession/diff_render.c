@@ -87,7 +87,7 @@ static void banner(struct text *T) {
   pyi_out_printf(o, "\n  pyi-diff %s\n", PYI_VERSION);
   for (int s = 0; s < 2; s++) {
     const struct pyi_diff_side *i = &d->side[s];
-    char when[32], num[40];
+    char when[32], num[PYI_NUM_MAX];
     pyi_local_time(i->start_time, "%Y-%m-%d %H:%M:%S", when, sizeof when);
     pyi_num_repr(i->samples, i->samples == floor(i->samples), num);
     pyi_out_printf(o,

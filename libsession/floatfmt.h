@@ -10,8 +10,11 @@
 /* Writes repr(v) into 'out' (at least 32 bytes); returns its length.
  * NaN and infinities are written as json.dumps does: NaN, Infinity. */
 size_t pyi_float_repr(double v, char *out);
+/* Room for any pyi_num_repr: an integer-valued double is written with all
+ * its digits, up to 309 of them for DBL_MAX. */
+#define PYI_NUM_MAX 320
 /* A JSON number as Python would write it: repr for floats, plain decimal
- * digits for integers. */
+ * digits for integers; 'out' holds at least PYI_NUM_MAX bytes. */
 size_t pyi_num_repr(double v, bool is_int, char *out);
 
 #endif

@@ -153,7 +153,7 @@ static void summary(struct md *M, cmark_node *doc) {
                 clean(M, d + sizeof prog - 1, dn - (sizeof prog - 1)));
   else if (dn)
     add_literal(add_item(list, NULL), CMARK_NODE_TEXT, clean(M, d, dn));
-  char buf[64];
+  char buf[PYI_NUM_MAX];
   pyi_local_time(s->start_time.v, "%Y-%m-%d %H:%M:%S", buf, sizeof buf);
   add_literal(add_field(list, "Recorded:"), CMARK_NODE_TEXT, buf);
   add_seconds(M, add_field(list, "Duration:"), "", s->duration.v, false);

@@ -13,7 +13,7 @@
 #include "render.h"
 
 static void put_num(pyi_buf *b, pyi_num n) {
-  char tmp[40];
+  char tmp[PYI_NUM_MAX];
   pyi_buf_put(b, tmp, pyi_num_repr(n.v, n.is_int, tmp));
 }
 
@@ -103,7 +103,7 @@ static uint32_t escaped_id(pyi_record_writer *w, uint32_t f) {
 void pyi_record_writer_put(pyi_record_writer *w, uint32_t node, double t,
                            bool is_int) {
   pyi_out *o = w->out;
-  char num[40];
+  char num[PYI_NUM_MAX];
   pyi_out_puts(o, w->n++ ? ", [[" : "[[");
   size_t d = pyi_session_stack(w->s, node, w->stack);
   for (size_t i = 0; i < d; i++) {
@@ -155,7 +155,7 @@ const pyi_renderer pyi_renderer_session = {
 /* ---- the HTML renderer's data object --------------------------------------- */
 
 static void put_attrs(pyi_buf *b, const pyi_tree *t, const pyi_frame *f) {
-  char num[40];
+  char num[PYI_NUM_MAX];
   pyi_buf_putc(b, '{');
   for (uint32_t i = 0; i < f->nattrs; i++) {
     size_t len;

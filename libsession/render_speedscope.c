@@ -121,7 +121,7 @@ static int render_speedscope(pyi_render_ctx *c) {
     return -1;
   S.keys = pyi_intern_new();
 
-  char when[64], num[40];
+  char when[64], num[PYI_NUM_MAX];
   pyi_local_time(s->start_time.v, "%Y-%m-%dT%H-%M-%S", when, sizeof when);
   pyi_buf name = PYI_BUF_INIT;
   pyi_buf_puts(&name, "CPU profile for '");

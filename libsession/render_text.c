@@ -271,7 +271,7 @@ static void draw_flat(struct text *T, bool total, bool show_all) {
 static void banner(struct text *T) {
   const pyi_session *s = T->c->s;
   pyi_out *o = T->o;
-  char when[32], num[40];
+  char when[32], num[PYI_NUM_MAX];
   pyi_local_time(s->start_time.v, "%H:%M:%S", when, sizeof when);
   pyi_num_repr(s->sample_count.v, s->sample_count.is_int, num);
   if (T->short_mode) {
