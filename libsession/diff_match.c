@@ -40,6 +40,7 @@ struct side {
   size_t len, cap;
   uint32_t *slots; /* hash (parent, ident) -> node */
   size_t mask;
+  uint64_t seed; /* random: see pyi_hash_seed */
   uint8_t *matched;
 };
 
@@ -55,10 +56,7 @@ struct match {
 
 /* ---- side trees ---------------------------------------------------------- */
 
-static inline size_t pair_hash(uint32_t a, uint32_t b) {
-  uint64_t k = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ULL;
-  return (size_t)(k ^ (k >> 29));
-}
+#define pair_hash(a, b) ((size_t)pyi_hash_pair(a, b, S->seed))
 
 static uint32_t side_find(const struct side *S, uint32_t parent,
                           uint32_t ident) {
@@ -82,6 +80,7 @@ static void side_init(struct side *S, const pyi_tree *t, double total) {
   memset(S, 0, sizeof *S);
   S->t = t;
   S->mask = 1023;
+  S->seed = pyi_hash_seed(S);
   S->slots = pyi_xcalloc(S->mask + 1, sizeof *S->slots);
   S->n = pyi_xgrow(NULL, &S->cap, 256, sizeof *S->n);
   S->n[0] = (struct snode){.time = total};

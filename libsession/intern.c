@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "alloc.h"
 #include "arena.h"
@@ -21,6 +23,7 @@ struct pyi_intern_table {
   uint32_t *slots; /* 0 = empty, else an id */
   size_t mask;
   size_t bytes;
+  uint64_t seed; /* per table, so no file can be made to collide */
 };
 
 static inline uint64_t mix(uint64_t h) {
@@ -48,8 +51,23 @@ uint64_t pyi_hash_bytes(const void *p, size_t len, uint64_t seed) {
   return mix(h);
 }
 
+/* The hash is public, so with a fixed seed a file could hold thousands of
+ * names whose hashes share their low bits and make every lookup walk one
+ * long probe cluster. Ids are handed out in insertion order, so the seed
+ * never shows in any output. */
+uint64_t pyi_hash_seed(const void *salt) {
+  uint64_t seed;
+  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed)
+    return seed;
+  struct timespec ts; /* no entropy yet (early boot): still varies per run */
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return mix((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+             (uint64_t)(uintptr_t)salt);
+}
+
 pyi_intern_table *pyi_intern_new(void) {
   pyi_intern_table *t = pyi_xcalloc(1, sizeof *t);
+  t->seed = pyi_hash_seed(t);
   t->mask = 255;
   t->slots = pyi_xcalloc(t->mask + 1, sizeof *t->slots);
   t->entries = pyi_xgrow(NULL, &t->cap, 64, sizeof *t->entries);
@@ -97,7 +115,7 @@ static uint32_t lookup(const pyi_intern_table *t, const char *s, size_t len,
 }
 
 uint32_t pyi_intern(pyi_intern_table *t, const char *s, size_t len) {
-  uint32_t h = (uint32_t)pyi_hash_bytes(s, len, 0);
+  uint32_t h = (uint32_t)pyi_hash_bytes(s, len, t->seed);
   size_t slot;
   uint32_t id = lookup(t, s, len, h, &slot);
   if (id)
@@ -117,7 +135,8 @@ uint32_t pyi_intern(pyi_intern_table *t, const char *s, size_t len) {
 
 uint32_t pyi_intern_find(const pyi_intern_table *t, const char *s, size_t len) {
   size_t slot;
-  return lookup(t, s, len, (uint32_t)pyi_hash_bytes(s, len, 0), &slot);
+  return lookup(t, s, len, (uint32_t)pyi_hash_bytes(s, len, t->seed),
+                &slot);
 }
 
 const char *pyi_intern_str(const pyi_intern_table *t, uint32_t id, size_t *len) {

@@ -23,5 +23,17 @@ uint32_t pyi_intern_count(const pyi_intern_table *t);
 size_t pyi_intern_bytes(const pyi_intern_table *t);
 
 uint64_t pyi_hash_bytes(const void *p, size_t len, uint64_t seed);
+/* A random seed for a hash table whose keys come from a file: with a fixed,
+ * public hash, a file could be made whose keys all collide. */
+uint64_t pyi_hash_seed(const void *salt);
+/* Hash of a pair of ids under 'seed' (every bit of the result mixed). */
+static inline uint64_t pyi_hash_pair(uint32_t a, uint32_t b, uint64_t seed) {
+  uint64_t h = ((uint64_t)a << 32 | b) ^ seed;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 33);
+}
 
 #endif

@@ -25,6 +25,7 @@ pyi_session *pyi_session_new(void) {
   s->nodes[0] = (pyi_stack_node){0, 0, 0};
   s->n_nodes = 1;
   s->node_mask = 2047;
+  s->node_seed = pyi_hash_seed(s);
   s->node_slots = pyi_xcalloc(s->node_mask + 1, sizeof *s->node_slots);
   return s;
 }
@@ -61,10 +62,8 @@ void pyi_session_free(pyi_session *s) {
 
 /* ---- the stack trie ---------------------------------------------------- */
 
-static inline size_t node_hash(uint32_t parent, uint32_t finfo) {
-  uint64_t k = ((uint64_t)parent << 32 | finfo) * 0x9e3779b97f4a7c15ULL;
-  return (size_t)(k ^ (k >> 29));
-}
+#define node_hash(parent, finfo) \
+  ((size_t)pyi_hash_pair(parent, finfo, s->node_seed))
 
 static void node_rehash(pyi_session *s) {
   size_t mask = s->node_mask * 2 + 1;

@@ -85,6 +85,7 @@ struct pyi_session {
   size_t n_nodes, cap_nodes;
   uint32_t *node_slots; /* hash (parent, finfo) -> node */
   size_t node_mask;
+  uint64_t node_seed; /* random: see pyi_hash_seed */
 
   uint32_t *rec_stack;
   double *rec_time;

@@ -24,7 +24,8 @@ if [ -n "$PYI_SANITIZERS" ]; then
     [ -f "$path" ] && preload="$preload${preload:+:}$path"
   done
   LD_PRELOAD=$preload
-  ASAN_OPTIONS=detect_leaks=0:${ASAN_OPTIONS:-}
+  # (last, so that it wins over a detect_leaks=1 from the caller)
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
   export LD_PRELOAD ASAN_OPTIONS
 fi
 # the report cache and any HOME lookups stay in a scratch directory
