@@ -30,8 +30,8 @@ static pyi_tree *tree_new(const pyi_session *s, bool all_attrs) {
 static inline void record(pyi_tree *t, pyi_frame *f, const pyi_finfo *fi,
                           double v, bool is_int) {
   f->time += v;
-  if (!t->all_attrs && !fi->has_ch)
-    return;
+  if (!fi->nattrs || (!t->all_attrs && !fi->has_ch))
+    return; /* (finfo_attrs is NULL while no frame has attributes) */
   const uint32_t *a = t->s->finfo_attrs + fi->attr_first;
   for (uint16_t i = 0; i < fi->nattrs; i++) {
     if (!t->all_attrs) {
