@@ -57,7 +57,10 @@ def tree_functions(node):
     names, stack = [], [node]
     while stack:
         n = stack.pop()
-        names.append(n["identifier"].split("\x00")[0])
+        if "function" in n:  # the JSON renderer's frames
+            names.append(n["function"])
+        else:  # the HTML data's, named by frame identifier
+            names.append(n["identifier"].split("\x00")[0])
         stack.extend(n.get("children", []))
     return names
 
