@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import warnings
 import zlib
 
 from helpers import HERE
@@ -19,17 +20,24 @@ EXAMPLES = os.path.normpath(os.path.join(HERE, "..", "..", "examples"))
 DEBIAN_PYTHON = "/usr/lib/python3/dist-packages"
 
 
+def _import(module):
+    # Debian's packages import modules this Python deprecates (cgi, ...)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return importlib.import_module(module)
+
+
 def need(module, package):
     """Imports 'module', from Debian's directory if need be. A missing
     framework fails the test (tests/packages.txt has it installed)."""
     try:
-        return importlib.import_module(module)
+        return _import(module)
     except ImportError:
         pass
     if DEBIAN_PYTHON not in sys.path:
         sys.path.append(DEBIAN_PYTHON)
     try:
-        return importlib.import_module(module)
+        return _import(module)
     except ImportError as e:
         raise AssertionError(
             "%s does not import (%s): install %s (tests/packages.txt lists it "
@@ -40,7 +48,7 @@ def example(name):
     """Imports examples/NAME.py."""
     if EXAMPLES not in sys.path:
         sys.path.insert(0, EXAMPLES)
-    return importlib.import_module(name)
+    return _import(name)
 
 
 def html_data(page):
