@@ -82,6 +82,14 @@ def _set_option(options, spec):
     options[last] = value
 
 
+def _unquote(word):
+    """IPython's argument splitter keeps quotes: '--show "*x*"' must mean
+    the glob *x*, as in a shell."""
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
+        return word[1:-1]
+    return word
+
+
 def _line_code(line, code_tokens):
     """The code of a line magic as typed, from its first token to the end
     of the line: the argument parser splits it at spaces, which would lose
@@ -140,13 +148,13 @@ class PyinstrumentMagic(Magics):
 
         options = {}
         for spec in args.render_options:
-            _set_option(options, spec)
+            _set_option(options, _unquote(spec))
         if args.show_all:
             options["show_all"] = True
         if args.timeline:
             options["timeline"] = True
-        shows = list(args.show_regex)
-        shows += [fnmatch.translate(g) for g in args.show]
+        shows = [_unquote(r) for r in args.show_regex]
+        shows += [fnmatch.translate(_unquote(g)) for g in args.show]
         if shows:
             po = options.setdefault("processor_options", {})
             po["show_regex"] = "|".join("(?:%s)" % s for s in shows)

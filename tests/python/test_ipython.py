@@ -16,9 +16,15 @@ SETUP_CELL = """\
 import sys
 import threading
 import time
+import io
+import json
 
 def slow_cell_function():
     time.sleep(0.03)
+
+def slow_hook(d):
+    time.sleep(0.03)
+    return d
 """
 
 
@@ -119,6 +125,19 @@ class IPythonMagic(unittest.TestCase):
             self.assertIn("slow_import_module.py", out)
         self.assertNotIn("_find_and_load", hidden)
         self.assertIn("_find_and_load", shown)
+
+    def test_show_and_show_regex_keep_hidden_frames_in_view(self):
+        # json.load -> loads -> decode -> raw_decode -> hook: the two in
+        # the middle collapse once json's frames count as hidden
+        cell = ('\njson.load(io.StringIO("{}"), object_hook=slow_hook)\n')
+        hide = "%%pyinstrument -p 'processor_options.hide_regex=.*json.*' "
+        hidden = self.run_cell(hide + cell)
+        self.assertIn("2 frames hidden", hidden)
+        self.assertNotIn("JSONDecoder.decode", hidden)
+        for show in ("--show '*decoder.py'", '--show-regex ".*decoder"'):
+            shown = self.run_cell(hide + show + cell)
+            self.assertNotIn("frames hidden", shown)
+            self.assertIn("JSONDecoder.decode", shown)
 
     def test_a_cell_that_raises_is_reported_and_the_magic_recovers(self):
         out = self.run_cell(
