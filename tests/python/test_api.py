@@ -407,7 +407,8 @@ class FrameInfos(unittest.TestCase):
 
     def test_tracebackhide_frames_are_removed_from_reports(self):
         out = ConsoleRenderer().render(self.s)
-        self.assertNotIn("hidden", out)
+        # the function named "hidden", not a "[N frames hidden]" group line
+        self.assertNotRegex(out, r"\bhidden  test_api\.py")
         self.assertIn("local_self", out)
 
 
