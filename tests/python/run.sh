@@ -24,7 +24,8 @@ if [ -n "$PYI_SANITIZERS" ]; then
     [ -f "$path" ] && preload="$preload${preload:+:}$path"
   done
   LD_PRELOAD=$preload
-  ASAN_OPTIONS=detect_leaks=0:${ASAN_OPTIONS:-}
+  # (the last setting of an option wins: ours goes after the caller's)
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
   export LD_PRELOAD ASAN_OPTIONS
 fi
 # the report cache and any HOME lookups stay in a scratch directory
