@@ -1,6 +1,7 @@
 #!/bin/sh
 # One command to get going on a Debian machine (run as root, or with sudo):
-#   ./setup.sh        install the packages, build, install, run the demo
+#   ./setup.sh        install the packages, build, install, then profile
+#                     examples/demo.py with the installed pyinstrument
 #   ./setup.sh test   install the packages, build, run every test (also
 #                     with AddressSanitizer and UBSan, and the unit tests
 #                     under valgrind)
@@ -72,8 +73,11 @@ sudo=""
 $sudo make install >/dev/null
 $sudo ldconfig 2>/dev/null || true
 echo "setup: installed pyi-render to $(command -v pyi-render || echo /usr/local/bin/pyi-render)"
+echo "setup: installed pyinstrument to $(command -v pyinstrument || echo /usr/local/bin/pyinstrument)"
 echo
-pyi-render examples/demo.pyisession
-if pyi-render -r html -o demo-report.html examples/demo.pyisession 2>/dev/null; then
-  echo "setup: wrote the HTML report demo-report.html"
-fi
+# the demo: profile examples/demo.py with our own profiler, print the text
+# report, then write the HTML report of the same program
+echo "setup: pyinstrument examples/demo.py"
+pyinstrument examples/demo.py
+pyinstrument -r html -o demo-report.html examples/demo.py
+echo "setup: wrote the HTML report demo-report.html"

@@ -67,22 +67,30 @@ reference() {
 
 echo "Interpreter: $PYI_PYTHON ($("$PYI_PYTHON" -c 'import platform; print(platform.python_version())')); medians of $REPEAT wall-clock runs."
 echo "Under the profiler: \`pyinstrument [-i 0.0001] W.py >/dev/null\` (text report and report cache included)."
+echo "'hook only' is \`pyinstrument -i 1000\`: the profile hook installed but never sampling, i.e. what"
+echo "CPython charges for any profile hook (the interpreter leaves its fast paths) plus our throttle."
+echo "'tt' is \`--use-timing-thread\` at 1 ms."
 echo
-printf '| workload | plain | ours 1 ms | ours 0.1 ms (peak RSS) | pyinstrument (shared README) | target |\n'
-printf '| --- | --- | --- | --- | --- | --- |\n'
+printf '| workload | plain | hook only | ours 1 ms | ours 1 ms, tt | ours 0.1 ms (peak RSS) | pyinstrument (shared README) | target |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
 for w in $WORKLOADS; do
   script=$DIR/$w.py
   [ -f "$script" ] || continue
   measure "$PYI_PYTHON" "$script" || continue
   plain=$wall
   plain_rss=$rss
+  measure "$LAUNCHER" -i 1000 "$script" || continue
+  hook=$wall
   measure "$LAUNCHER" "$script" || continue
   one=$wall
+  measure "$LAUNCHER" --use-timing-thread "$script" || continue
+  onett=$wall
   measure "$LAUNCHER" -i 0.0001 "$script" || continue
   tenth=$wall
   tenth_rss=$rss
   ref=$(reference "$w")
-  printf '| %s | %s s (%s MB) | %s s, %s | %s s, %s (%s MB) | %s | %s |\n' \
-    "$w" "$plain" "$plain_rss" "$one" "$(over "$plain" "$one")" \
+  printf '| %s | %s s (%s MB) | %s s, %s | %s s, %s | %s s, %s | %s s, %s (%s MB) | %s | %s |\n' \
+    "$w" "$plain" "$plain_rss" "$hook" "$(over "$plain" "$hook")" \
+    "$one" "$(over "$plain" "$one")" "$onett" "$(over "$plain" "$onett")" \
     "$tenth" "$(over "$plain" "$tenth")" "$tenth_rss" "${ref%%|*}" "${ref#*|}"
 done

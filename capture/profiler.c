@@ -414,12 +414,27 @@ static PyObject *text_kwargs(PyObject *kwds, const char *method) {
 
 static PyObject *Profiler_OutputText(ProfilerObject *p, PyObject *args,
                                      PyObject *kwds) {
-  if (PyTuple_GET_SIZE(args)) { /* pyinstrument's positional order */
-    PyErr_SetString(PyExc_TypeError, "output_text() takes keyword arguments");
+  /* positional arguments come in pyinstrument's order: text_keys */
+  Py_ssize_t n = PyTuple_GET_SIZE(args);
+  if (n > (Py_ssize_t)(sizeof text_keys / sizeof *text_keys) - 1) {
+    PyErr_Format(PyExc_TypeError,
+                 "output_text() takes at most 9 arguments (%zd given)", n);
     return NULL;
   }
-  PyObject *kw = text_kwargs(kwds, "output_text");
+  PyObject *all = kwds ? PyDict_Copy(kwds) : PyDict_New();
+  for (Py_ssize_t i = 0; all && i < n; i++) {
+    int clash = PyDict_GetItemString(all, text_keys[i]) != NULL;
+    if (clash)
+      PyErr_Format(PyExc_TypeError,
+                   "output_text() got multiple values for argument '%s'",
+                   text_keys[i]);
+    if (clash ||
+        PyDict_SetItemString(all, text_keys[i], PyTuple_GET_ITEM(args, i)))
+      Py_CLEAR(all);
+  }
+  PyObject *kw = all ? text_kwargs(all, "output_text") : NULL;
   PyObject *out = kw ? render_with(p, "text", kw) : NULL;
+  Py_XDECREF(all);
   Py_XDECREF(kw);
   return out;
 }
