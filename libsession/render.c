@@ -101,6 +101,15 @@ int pyi_render_check(const char *name, const pyi_opts *o, pyi_error *err) {
     pyi_proc_opts p;
     if (pyi_opt_proc(o, &p, err))
       return -1;
+    /* a bad regex is reported now, not only once there are frames to
+     * match it against (a profile with no samples never compiles it) */
+    const char *res[] = {p.hide_regex, p.show_regex};
+    for (size_t i = 0; i < 2; i++) {
+      pyi_regex *re = res[i] ? pyi_regex_new(res[i], err) : NULL;
+      if (res[i] && !re)
+        return -1;
+      pyi_regex_free(re);
+    }
   }
   return r->check ? r->check(o, err) : 0;
 }

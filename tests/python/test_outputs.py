@@ -235,11 +235,15 @@ class CommandOutputs(TempDirTest):
             funcs = {key[2] for key in marshal.load(f)}
         self.assertIn("busy", funcs)
 
-    def test_invalid_regex_is_one_line_and_status_1(self):
-        r = self.run_cli("--hide-regex", "(", "busy.py")
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("(", r.stderr)
-        self.assertNotIn("Traceback", r.stderr)
+    def test_invalid_regex_is_a_usage_error_before_the_program_runs(self):
+        # checked with the renderer's options, as pyinstrument checks them
+        # when it makes the renderer: even a program with no samples gets it
+        for program in (["busy.py"], ["-c", "print('ran')"]):
+            r = self.run_cli("--hide-regex", "(", *program)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("invalid regular expression '('", r.stderr)
+            self.assertNotIn("Traceback", r.stderr)
+            self.assertNotIn("ran", r.stdout)
 
 
 if __name__ == "__main__":
