@@ -40,6 +40,9 @@
  * the caches that map code objects (by instruction offset and class) and C
  * functions to them, so a sample formats nothing it has seen before. */
 typedef struct capture_frames capture_frames;
+/* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
+ * new items zeroed. -1 with a Python MemoryError set. */
+int capture_grow(void **p, size_t *cap, size_t need, size_t size);
 
 capture_frames *capture_frames_new(void);
 void capture_frames_free(capture_frames *F);

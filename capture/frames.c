@@ -136,7 +136,7 @@ static uint64_t text_hash(const char *s, size_t n) {
   return h;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size) {
+int capture_grow(void **p, size_t *cap, size_t need, size_t size) {
   if (need <= *cap)
     return 0;
   size_t n = *cap ? *cap : 64;
@@ -147,6 +147,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
     PyErr_NoMemory();
     return -1;
   }
+  memset((char *)q + *cap * size, 0, (n - *cap) * size);
   *p = q;
   *cap = n;
   return 0;
@@ -165,8 +166,9 @@ uint32_t capture_frames_intern(capture_frames *F, const char *text,
     return 0;
   }
   uint32_t id = (uint32_t)F->n_ids + 1;
-  if (grow((void **)&F->texts, &F->cap_ids, (size_t)id + 1, sizeof *F->texts) ||
-      grow((void **)&F->pool, &F->pool_cap, F->pool_len + len + 1, 1))
+  if (capture_grow((void **)&F->texts, &F->cap_ids, (size_t)id + 1,
+                   sizeof *F->texts) ||
+      capture_grow((void **)&F->pool, &F->pool_cap, F->pool_len + len + 1, 1))
     return 0;
   memcpy(F->pool + F->pool_len, text, len);
   F->texts[id] = (struct text){(uint32_t)F->pool_len, (uint32_t)len, 0};
@@ -202,7 +204,7 @@ static uint32_t code_new(capture_frames *F, PyCodeObject *code) {
   PyObject *name = NULL, *file = NULL, *vars = NULL, *cells = NULL;
   capture_code c = {0};
   uint32_t index = 0;
-  if (grow((void **)&F->codes, &F->cap_codes, F->n_codes + 1, sizeof c))
+  if (capture_grow((void **)&F->codes, &F->cap_codes, F->n_codes + 1, sizeof c))
     return 0;
   if (!(name = utf8(code->co_name)) || !(file = utf8(code->co_filename)) ||
       !(vars = PyCode_GetVarnames(code)) || !(cells = PyCode_GetCellvars(code)))
@@ -329,7 +331,8 @@ static inline uint32_t frame_id(capture_frames *F, PyCodeObject *code,
 
 /* Appends 'id' to the growable array 'out'. */
 static inline int push(uint32_t **out, size_t *cap, size_t *n, uint32_t id) {
-  if (!id || (*n + 1 > *cap && grow((void **)out, cap, *n + 1, sizeof **out)))
+  if (!id || (*n + 1 > *cap &&
+              capture_grow((void **)out, cap, *n + 1, sizeof **out)))
     return -1;
   (*out)[(*n)++] = id;
   return 0;

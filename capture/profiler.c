@@ -43,30 +43,15 @@ static int parse_async_mode(PyObject *obj, int *mode) {
 
 /* ==== recording ========================================================== */
 
-static int grow_zeroed(uint32_t **p, size_t *cap, size_t need) {
-  if (need <= *cap)
-    return 0;
-  size_t n = *cap ? *cap * 2 : 256;
-  while (n < need)
-    n *= 2;
-  uint32_t *q = PyMem_Realloc(*p, n * sizeof *q);
-  if (!q) {
-    PyErr_NoMemory();
-    return -1;
-  }
-  memset(q + *cap, 0, (n - *cap) * sizeof *q);
-  *p = q;
-  *cap = n;
-  return 0;
-}
-
 int capture_profiler_record(ProfilerObject *p, const capture_frames *F,
                             const uint32_t *ids, size_t depth, double dt) {
-  if (grow_zeroed(&p->ids, &p->cap_ids, depth))
+  if (capture_grow((void **)&p->ids, &p->cap_ids, depth, sizeof *p->ids))
     return -1;
   for (size_t i = 0; i < depth; i++) {
     uint32_t sid = ids[i];
-    if (sid >= p->cap_idmap && grow_zeroed(&p->idmap, &p->cap_idmap, sid + 1))
+    if (sid >= p->cap_idmap &&
+        capture_grow((void **)&p->idmap, &p->cap_idmap, sid + 1,
+                     sizeof *p->idmap))
       return -1;
     if (!p->idmap[sid]) { /* first sight in this session */
       size_t len;

@@ -243,22 +243,6 @@ static PyTypeObject Sampler_Type = {
     .tp_doc = "The sampler of one thread (internal).",
 };
 
-static int grow_ids(uint32_t **p, size_t *cap, size_t need) {
-  if (need <= *cap)
-    return 0;
-  size_t n = *cap ? *cap * 2 : 64;
-  while (n < need)
-    n *= 2;
-  uint32_t *q = PyMem_Realloc(*p, n * sizeof *q);
-  if (!q) {
-    PyErr_NoMemory();
-    return -1;
-  }
-  *p = q;
-  *cap = n;
-  return 0;
-}
-
 static void reverse(uint32_t *a, size_t n) {
   for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
     uint32_t t = a[i];
@@ -276,7 +260,8 @@ static Py_ssize_t build_stack(SamplerObject *s, PyFrameObject *frame, int what,
   size_t n = 0;
   if ((what == PyTrace_C_RETURN || what == PyTrace_C_EXCEPTION) && arg) {
     uint32_t id = capture_frames_cfunc(s->frames, arg);
-    if (!id || grow_ids(&s->stack, &s->cap_stack, 1))
+    if (!id || capture_grow((void **)&s->stack, &s->cap_stack, 1,
+                                sizeof *s->stack))
       return -1;
     s->stack[n++] = id;
   }
@@ -307,7 +292,8 @@ static int take_sample(SamplerObject *s, PyFrameObject *frame, int what,
              sub->async_mode == CAPTURE_ASYNC_STRICT)
       extra = s->id_ooc;
     if (extra) { /* the stack where the context was left, marked */
-      if (grow_ids(&s->alt, &s->cap_alt, sub->n_info + 1))
+      if (capture_grow((void **)&s->alt, &s->cap_alt, sub->n_info + 1,
+                       sizeof *s->alt))
         return -1;
       memcpy(s->alt, sub->info, sub->n_info * sizeof *s->alt);
       s->alt[sub->n_info] = extra;
@@ -330,7 +316,8 @@ static int context_changed(SamplerObject *s, PyFrameObject *frame, int what,
       Py_ssize_t n = capture_frames_walk(s->frames, frame, skip, s->root,
                                          &sub->info, &sub->cap_info, 0);
       if (n < 0 ||
-          grow_ids(&sub->info, &sub->cap_info, (size_t)n + s->n_awaits))
+          capture_grow((void **)&sub->info, &sub->cap_info,
+                       (size_t)n + s->n_awaits, sizeof *sub->info))
         return -1;
       reverse(sub->info, (size_t)n);
       for (size_t k = s->n_awaits; k > 0; k--) /* outermost coroutine first */
@@ -365,7 +352,8 @@ static int follow_async(SamplerObject *s, PyFrameObject *frame, int what) {
     Py_DECREF(code);
     if (coro) {
       uint32_t id = capture_frames_python(s->frames, frame);
-      if (!id || grow_ids(&s->awaits, &s->cap_awaits, s->n_awaits + 1))
+      if (!id || capture_grow((void **)&s->awaits, &s->cap_awaits,
+                                s->n_awaits + 1, sizeof *s->awaits))
         return -1;
       s->awaits[s->n_awaits++] = id;
       return 0;
