@@ -56,11 +56,10 @@ struct match {
 
 /* ---- side trees ---------------------------------------------------------- */
 
-#define pair_hash(a, b) ((size_t)pyi_hash_pair(a, b, S->seed))
-
 static uint32_t side_find(const struct side *S, uint32_t parent,
                           uint32_t ident) {
-  for (size_t i = pair_hash(parent, ident) & S->mask;; i = (i + 1) & S->mask) {
+  for (size_t i = pyi_hash_pair(parent, ident, S->seed) & S->mask;;
+       i = (i + 1) & S->mask) {
     uint32_t n = S->slots[i];
     if (!n)
       return NONE;
@@ -70,7 +69,8 @@ static uint32_t side_find(const struct side *S, uint32_t parent,
 }
 
 static void side_insert(struct side *S, uint32_t n) {
-  size_t i = pair_hash(S->n[n].parent, S->n[n].ident) & S->mask;
+  const struct snode *x = &S->n[n];
+  size_t i = pyi_hash_pair(x->parent, x->ident, S->seed) & S->mask;
   while (S->slots[i])
     i = (i + 1) & S->mask;
   S->slots[i] = n;

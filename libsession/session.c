@@ -62,14 +62,12 @@ void pyi_session_free(pyi_session *s) {
 
 /* ---- the stack trie ---------------------------------------------------- */
 
-#define node_hash(parent, finfo) \
-  ((size_t)pyi_hash_pair(parent, finfo, s->node_seed))
-
 static void node_rehash(pyi_session *s) {
   size_t mask = s->node_mask * 2 + 1;
   uint32_t *slots = pyi_xcalloc(mask + 1, sizeof *slots);
   for (size_t n = 1; n < s->n_nodes; n++) {
-    size_t i = node_hash(s->nodes[n].parent, s->nodes[n].finfo) & mask;
+    const pyi_stack_node *nd = &s->nodes[n];
+    size_t i = pyi_hash_pair(nd->parent, nd->finfo, s->node_seed) & mask;
     while (slots[i])
       i = (i + 1) & mask;
     slots[i] = (uint32_t)n;
@@ -80,7 +78,7 @@ static void node_rehash(pyi_session *s) {
 }
 
 uint32_t pyi_session_push(pyi_session *s, uint32_t parent, uint32_t finfo) {
-  size_t i = node_hash(parent, finfo) & s->node_mask;
+  size_t i = pyi_hash_pair(parent, finfo, s->node_seed) & s->node_mask;
   for (;;) {
     uint32_t n = s->node_slots[i];
     if (!n)
