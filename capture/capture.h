@@ -71,17 +71,32 @@ Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
 bool capture_frames_has_back(PyFrameObject *frame);
 /* "<name>\0<thread>\0<ident>" of the calling thread. */
 uint32_t capture_frames_thread_root(capture_frames *F);
+#if CAPTURE_INTERNAL_FRAMES
+/* Where thread 't' is: its top frame and instruction. */
+void capture_frames_position(PyThreadState *t, uintptr_t where[2]);
+/* The id of the C function thread 't' is calling, as a c_return event
+ * reports it, or 0; 'where' gets the position of the call. The caller
+ * holds the GIL and 't' is not running (it waits without the GIL). */
+uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
+                               uintptr_t where[2]);
+#endif
 
 /* ---- sampler.c: the per-thread sampler ---------------------------------- */
 
 enum { CAPTURE_ASYNC_DISABLED, CAPTURE_ASYNC_ENABLED, CAPTURE_ASYNC_STRICT };
+/* 'hook': pyinstrument's profile hook. 'timer': samples requested by the
+ * timing thread, no hook (main thread only; elsewhere the hook). */
+enum { CAPTURE_SAMPLER_HOOK, CAPTURE_SAMPLER_TIMER };
+/* The enum value of a sampler name, or -1 with ValueError set. */
+int capture_parse_sampler(PyObject *name);
+extern const char *const capture_sampler_names[];
 
 typedef struct ProfilerObject ProfilerObject;
 
 /* Subscribes 'p' to the sampler of the calling thread (creating it).
  * Returns 0, or -1 with RuntimeError/ValueError set. */
 int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
-                      int use_timing_thread);
+                      int use_timing_thread, int sampler);
 /* Unsubscribes 'p'; RuntimeError when called from another thread. */
 int capture_unsubscribe(ProfilerObject *p);
 /* The frame-info stack of 'frame' and its callers as pyinstrument's
@@ -106,7 +121,7 @@ int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
                            PyObject *target_description);
 PyObject *capture_profiler_stop(ProfilerObject *p);
 PyObject *capture_profiler_new(double interval, int async_mode,
-                               int use_timing_thread);
+                               int use_timing_thread, int sampler);
 /* Whether a Python stream's encoding is a UTF and whether it is a tty. */
 int capture_stream_caps(PyObject *file, bool *unicode, bool *color);
 

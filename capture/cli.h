@@ -16,6 +16,7 @@ struct capture_cli {
   PyObject *args;           /* the target's arguments (script first) */
   PyObject *keep;           /* values cut out of "--opt=value" and "-ovalue" */
   double interval;
+  int sampler;        /* CAPTURE_SAMPLER_* */
   int unicode, color; /* -1: not given */
   bool from_path, html, timeline, show_all, timing_thread;
 };

@@ -10,6 +10,7 @@ typedef struct profile_opts {
   double interval;
   int async_mode;
   int use_timing_thread;
+  int sampler;
   PyObject *renderer;           /* NULL: the short text report */
   PyObject *target_description; /* NULL: "Block at ..." / "Function ..." */
 } profile_opts;
@@ -27,14 +28,16 @@ typedef struct WrapperObject {
 } WrapperObject;
 
 static int parse_opts(PyObject *kwds, profile_opts *o) {
-  static char *kwlist[] = {"interval", "async_mode", "use_timing_thread",
-                           "renderer", "target_description", NULL};
+  static char *kwlist[] = {"interval",        "async_mode",
+                           "use_timing_thread", "renderer",
+                           "target_description", "sampler", NULL};
   PyObject *empty = PyTuple_New(0), *mode = NULL, *timing = Py_None;
-  PyObject *renderer = Py_None, *desc = Py_None;
-  *o = (profile_opts){0.001, CAPTURE_ASYNC_DISABLED, -1, NULL, NULL};
+  PyObject *renderer = Py_None, *desc = Py_None, *sampler = NULL;
+  *o = (profile_opts){0.001, CAPTURE_ASYNC_DISABLED, -1, CAPTURE_SAMPLER_HOOK,
+                      NULL, NULL};
   int ok = empty && PyArg_ParseTupleAndKeywords(
-                        empty, kwds, "|dOOOO:profile", kwlist, &o->interval,
-                        &mode, &timing, &renderer, &desc);
+                        empty, kwds, "|dOOOO$O:profile", kwlist, &o->interval,
+                        &mode, &timing, &renderer, &desc, &sampler);
   Py_XDECREF(empty);
   if (!ok)
     return -1;
@@ -53,6 +56,8 @@ static int parse_opts(PyObject *kwds, profile_opts *o) {
     }
   }
   if (timing != Py_None && (o->use_timing_thread = PyObject_IsTrue(timing)) < 0)
+    return -1;
+  if (sampler && (o->sampler = capture_parse_sampler(sampler)) < 0)
     return -1;
   o->renderer = renderer == Py_None ? NULL : Py_NewRef(renderer);
   o->target_description = desc == Py_None ? NULL : Py_NewRef(desc);
@@ -145,8 +150,9 @@ static PyObject *function_description(PyObject *func) {
 
 static PyObject *Wrapper_Call(WrapperObject *w, PyObject *args,
                               PyObject *kwds) {
-  PyObject *profiler = capture_profiler_new(
-      w->o.interval, w->o.async_mode, w->o.use_timing_thread);
+  PyObject *profiler =
+      capture_profiler_new(w->o.interval, w->o.async_mode,
+                           w->o.use_timing_thread, w->o.sampler);
   PyObject *desc = function_description(w->func), *result = NULL;
   if (profiler && desc && start(profiler, &w->o, desc) == 0) {
     result = PyObject_Call(w->func, args, kwds);
@@ -229,7 +235,8 @@ static PyObject *Profile_New(PyTypeObject *type, PyObject *args,
   }
   ProfileObject *p = (ProfileObject *)type->tp_alloc(type, 0);
   if (!p || !(p->profiler = capture_profiler_new(o.interval, o.async_mode,
-                                                  o.use_timing_thread))) {
+                                                  o.use_timing_thread,
+                                                  o.sampler))) {
     Py_XDECREF(p);
     opts_release(&o);
     return NULL;
@@ -317,7 +324,7 @@ PyTypeObject Profile_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "profile(interval=0.001, async_mode='disabled', "
               "use_timing_thread=None, renderer=None, "
-              "target_description=None)\n--\n\n"
+              "target_description=None, *, sampler='hook')\n--\n\n"
               "Profiles a with block, or every call of a decorated function, "
               "and prints the report to stderr.",
     .tp_traverse = (traverseproc)Profile_Traverse,

@@ -14,6 +14,7 @@
 #if CAPTURE_INTERNAL_FRAMES
 #define Py_BUILD_CORE 1
 #include <internal/pycore_frame.h>
+#include <opcode.h>
 #undef Py_BUILD_CORE
 #endif
 
@@ -82,6 +83,8 @@ typedef struct capture_code {
   uint8_t self_kind; /* what co_varnames[0] is called */
   bool self_is_cell; /* ... and it is captured by a closure */
   bool hide;         /* __tracebackhide__ is a local name */
+  int8_t depth_state; /* 0: not analysed, 1: 'depths' valid, -1: failed */
+  int32_t *depths;    /* value-stack depth before each code unit, or -1 */
 } capture_code;
 
 struct capture_frames {
@@ -120,8 +123,10 @@ void capture_frames_free(capture_frames *F) {
   PyMem_Free(F->by_frame.slots);
   PyMem_Free(F->by_cfunc.slots);
   PyMem_Free(F->by_text.slots);
-  for (size_t i = 0; i < F->n_codes; i++)
+  for (size_t i = 0; i < F->n_codes; i++) {
     PyMem_Free(F->codes[i].base);
+    PyMem_Free(F->codes[i].depths);
+  }
   PyMem_Free(F->codes);
   PyMem_Free(F->pool);
   PyMem_Free(F->texts);
@@ -376,6 +381,220 @@ Py_ssize_t capture_frames_walk(capture_frames *F, PyFrameObject *frame,
   if (root && push(out, cap, &n, root))
     return -1;
   return (Py_ssize_t)n;
+}
+
+/* ---- the C function a thread is blocked in -------------------------------
+ * While a thread waits in a C function with the GIL released (sleep, I/O,
+ * a lock), its frames stand still and the callable sits on the calling
+ * frame's value stack, below the arguments. Where exactly depends on the
+ * stack depth at the call instruction, which the bytecode fixes: one
+ * forward pass over it per code object, as the compiler does. */
+
+/* Value-stack depth before each code unit of 'code' (-1: unreachable), in
+ * c->depths. -1 when the bytecode is not understood; no error is set. */
+static int analyse_depths(capture_code *c, PyCodeObject *code) {
+  if (c->depth_state)
+    return c->depth_state > 0 ? 0 : -1;
+  c->depth_state = -1;
+  PyObject *bytes = PyCode_GetCode(code); /* without specialisations */
+  if (!bytes) {
+    PyErr_Clear();
+    return -1;
+  }
+  const uint8_t *u = (const uint8_t *)PyBytes_AS_STRING(bytes);
+  Py_ssize_t n = PyBytes_GET_SIZE(bytes) / 2;
+  int32_t *d = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *d);
+  Py_ssize_t *work = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *work);
+  Py_ssize_t nwork = 0;
+  bool ok = d && work;
+  for (Py_ssize_t i = 0; ok && i < n; i++)
+    d[i] = -1;
+  /* the entry, then every exception handler with its table depth */
+#define REACH(at, depth)                                                      \
+  do {                                                                        \
+    Py_ssize_t at_ = (at);                                                    \
+    int depth_ = (depth);                                                     \
+    if (at_ < 0 || at_ >= n || depth_ < 0)                                    \
+      ok = false;                                                             \
+    else if (d[at_] < 0)                                                      \
+      d[at_] = depth_, work[nwork++] = at_;                                   \
+    else if (d[at_] != depth_)                                                \
+      ok = false;                                                             \
+  } while (0)
+  if (ok && n)
+    REACH(0, 0);
+  const uint8_t *t = (const uint8_t *)PyBytes_AS_STRING(code->co_exceptiontable);
+  Py_ssize_t tn = PyBytes_GET_SIZE(code->co_exceptiontable), k = 0;
+  while (ok && k < tn) { /* entries of 4 varints (6 bits a byte) */
+    long v[4];
+    for (int f = 0; f < 4; f++) {
+      if (k >= tn) {
+        ok = false;
+        break;
+      }
+      long x = t[k] & 63;
+      while (t[k++] & 64 && k < tn)
+        x = (x << 6) | (t[k] & 63);
+      v[f] = x;
+    }
+    if (ok) /* handler: the depth, lasti if pushed, the exception */
+      REACH(v[2], (int)(v[3] >> 1) + (int)(v[3] & 1) + 1);
+  }
+  while (ok && nwork > 0) {
+    Py_ssize_t i = work[--nwork];
+    int depth = d[i];
+    unsigned ext = 0;
+    for (;;) { /* a straight run from i */
+      int op = u[2 * i];
+      unsigned arg = ext | u[2 * i + 1];
+      ext = op == EXTENDED_ARG ? arg << 8 : 0;
+      int fall = 0, taken = 0;
+      bool jump = false, stop = false;
+      Py_ssize_t target = 0;
+      if (op != CACHE && op != EXTENDED_ARG) {
+        fall = PyCompile_OpcodeStackEffectWithJump(op, (int)arg, 0);
+        taken = PyCompile_OpcodeStackEffectWithJump(op, (int)arg, 1);
+        if (fall == PY_INVALID_STACK_EFFECT || taken == PY_INVALID_STACK_EFFECT) {
+          ok = false;
+          break;
+        }
+      }
+      switch (op) {
+      case JUMP_FORWARD: stop = true; /* fall through */
+      case FOR_ITER: case JUMP_IF_FALSE_OR_POP: case JUMP_IF_TRUE_OR_POP:
+      case POP_JUMP_FORWARD_IF_FALSE: case POP_JUMP_FORWARD_IF_TRUE:
+      case POP_JUMP_FORWARD_IF_NOT_NONE: case POP_JUMP_FORWARD_IF_NONE:
+      case SEND:
+        jump = true, target = i + 1 + (Py_ssize_t)arg;
+        break;
+      case JUMP_BACKWARD: case JUMP_BACKWARD_NO_INTERRUPT: stop = true;
+        /* fall through */
+      case POP_JUMP_BACKWARD_IF_NOT_NONE: case POP_JUMP_BACKWARD_IF_NONE:
+      case POP_JUMP_BACKWARD_IF_FALSE: case POP_JUMP_BACKWARD_IF_TRUE:
+        jump = true, target = i + 1 - (Py_ssize_t)arg;
+        break;
+      case RETURN_VALUE: case RAISE_VARARGS: case RERAISE:
+        stop = true;
+        break;
+      }
+      if (jump)
+        REACH(target, depth + taken);
+      if (!ok || stop || i + 1 >= n)
+        break;
+      depth += fall;
+      if (d[i + 1] >= 0) { /* joined a run already walked */
+        if (d[i + 1] != depth)
+          ok = false;
+        break;
+      }
+      d[++i] = depth;
+    }
+  }
+#undef REACH
+  Py_DECREF(bytes);
+  PyMem_Free(work);
+  if (!ok) {
+    PyMem_Free(d);
+    return -1;
+  }
+  c->depths = d;
+  c->depth_state = 1;
+  return 0;
+}
+
+/* The callable a frame stopped at the call instruction 'i' is calling
+ * (borrowed), or NULL; '*self' is the object a method is called on.
+ * 'u' is the code without specialisations. */
+static PyObject *called(_PyInterpreterFrame *f, const capture_code *c,
+                        const uint8_t *u, Py_ssize_t i, PyObject **self) {
+  int op = u[2 * i];
+  *self = NULL;
+  if (op == CALL) { /* the layout is the one before its PRECALL */
+    do
+      i--;
+    while (i >= 0 && u[2 * i] == CACHE);
+    if (i < 0 || u[2 * i] != PRECALL)
+      return NULL;
+    op = PRECALL;
+  }
+  int arg = u[2 * i + 1];
+  for (Py_ssize_t j = i - 1, shift = 8;
+       j >= 0 && u[2 * j] == EXTENDED_ARG && shift < 32; j--, shift += 8)
+    arg |= u[2 * j + 1] << shift;
+  int depth = c->depths[i];
+  PyObject **stack = f->localsplus + f->f_code->co_nlocalsplus;
+  if (depth < 0 || arg < 0)
+    return NULL;
+  if (op == PRECALL) { /* [NULL or method, callable or self, args...] */
+    if (depth < arg + 2)
+      return NULL;
+    PyObject *meth = stack[depth - arg - 2];
+    if (!meth)
+      return stack[depth - arg - 1];
+    *self = stack[depth - arg - 1];
+    return meth;
+  }
+  if (op == CALL_FUNCTION_EX) { /* [NULL, callable, args, kwargs?] */
+    int at = depth - 2 - (arg & 1);
+    return at >= 0 ? stack[at] : NULL;
+  }
+  return NULL;
+}
+
+/* The top frame of thread 't' that has started running. */
+static _PyInterpreterFrame *top_frame(PyThreadState *t) {
+  _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
+  while (f && _PyFrame_IsIncomplete(f))
+    f = f->previous;
+  return f;
+}
+
+void capture_frames_position(PyThreadState *t, uintptr_t where[2]) {
+  _PyInterpreterFrame *f = top_frame(t);
+  where[0] = (uintptr_t)f;
+  where[1] = f ? (uintptr_t)f->prev_instr : 0;
+}
+
+uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
+                               uintptr_t where[2]) {
+  _PyInterpreterFrame *f = top_frame(t);
+  if (!f)
+    return 0;
+  PyCodeObject *code = f->f_code;
+  Py_ssize_t i = f->prev_instr - _PyCode_CODE(code);
+  Py_ssize_t n = Py_SIZE(code);
+  uint32_t ci = map_get(&F->by_code, (uintptr_t)code, 0);
+  if (i < 0 || i >= n || (!ci && !(ci = code_new(F, code)))) {
+    PyErr_Clear();
+    return 0;
+  }
+  capture_code *c = &F->codes[ci - 1];
+  if (analyse_depths(c, code))
+    return 0;
+  PyObject *bytes = PyCode_GetCode(code);
+  if (!bytes) {
+    PyErr_Clear();
+    return 0;
+  }
+  const uint8_t *u = (const uint8_t *)PyBytes_AS_STRING(bytes);
+  PyObject *self = NULL, *fn = called(f, c, u, i, &self);
+  uint32_t id = 0;
+  if (fn && PyCFunction_Check(fn)) {
+    id = capture_frames_cfunc(F, fn);
+  } else if (fn && self && Py_IS_TYPE(fn, &PyMethodDescr_Type)) {
+    /* an unbound C method: bound to its 'self' as the profile hook does */
+    PyObject *bound =
+        Py_TYPE(fn)->tp_descr_get(fn, self, (PyObject *)Py_TYPE(self));
+    if (bound)
+      id = capture_frames_cfunc(F, bound);
+    Py_XDECREF(bound);
+  }
+  Py_DECREF(bytes);
+  if (!id)
+    PyErr_Clear();
+  where[0] = (uintptr_t)f;
+  where[1] = (uintptr_t)f->prev_instr;
+  return id;
 }
 
 #else /* the public API (3.12 and later) */

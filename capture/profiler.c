@@ -16,6 +16,7 @@ struct ProfilerObject {
   double interval;
   int async_mode;
   int use_timing_thread; /* -1: None */
+  int sampler;           /* CAPTURE_SAMPLER_* */
   PyObject *last_session;
   bool running;
   pyi_session *session; /* being recorded */
@@ -147,7 +148,8 @@ int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
   if (p->idmap)
     memset(p->idmap, 0, p->cap_idmap * sizeof *p->idmap);
   p->session = s;
-  if (capture_subscribe(p, p->interval, p->async_mode, p->use_timing_thread)) {
+  if (capture_subscribe(p, p->interval, p->async_mode, p->use_timing_thread,
+                        p->sampler)) {
     p->session = NULL;
     goto error;
   }
@@ -236,7 +238,7 @@ PyObject *capture_profiler_stop(ProfilerObject *p) {
 }
 
 PyObject *capture_profiler_new(double interval, int async_mode,
-                               int use_timing_thread) {
+                               int use_timing_thread, int sampler) {
   ProfilerObject *p = PyObject_GC_New(ProfilerObject, &Profiler_Type);
   if (!p)
     return NULL;
@@ -244,6 +246,7 @@ PyObject *capture_profiler_new(double interval, int async_mode,
   p->interval = interval;
   p->async_mode = async_mode;
   p->use_timing_thread = use_timing_thread;
+  p->sampler = sampler;
   PyObject_GC_Track(p);
   return (PyObject *)p;
 }
@@ -252,14 +255,17 @@ PyObject *capture_profiler_new(double interval, int async_mode,
 
 static PyObject *Profiler_New(PyTypeObject *type, PyObject *args,
                               PyObject *kwds) {
-  static char *kwlist[] = {"interval", "async_mode", "use_timing_thread", NULL};
+  static char *kwlist[] = {"interval", "async_mode", "use_timing_thread",
+                           "sampler", NULL};
   double interval = 0.001;
-  PyObject *mode = NULL, *timing = Py_None;
-  int async_mode = CAPTURE_ASYNC_ENABLED;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|dOO:Profiler", kwlist,
-                                   &interval, &mode, &timing))
+  PyObject *mode = NULL, *timing = Py_None, *sampler_name = NULL;
+  int async_mode = CAPTURE_ASYNC_ENABLED, sampler = CAPTURE_SAMPLER_HOOK;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|dOO$O:Profiler", kwlist,
+                                   &interval, &mode, &timing, &sampler_name))
     return NULL;
   if (mode && parse_async_mode(mode, &async_mode))
+    return NULL;
+  if (sampler_name && (sampler = capture_parse_sampler(sampler_name)) < 0)
     return NULL;
   int t = timing == Py_None ? -1 : PyObject_IsTrue(timing);
   if (t == -1 && PyErr_Occurred())
@@ -269,6 +275,7 @@ static PyObject *Profiler_New(PyTypeObject *type, PyObject *args,
     p->interval = interval;
     p->async_mode = async_mode;
     p->use_timing_thread = t;
+    p->sampler = sampler;
   }
   return (PyObject *)p;
 }
@@ -627,6 +634,10 @@ static PyObject *Profiler_GetAsyncMode(ProfilerObject *p, void *unused) {
   return PyUnicode_FromString(async_names[p->async_mode]);
 }
 
+static PyObject *Profiler_GetSampler(ProfilerObject *p, void *unused) {
+  return PyUnicode_FromString(capture_sampler_names[p->sampler]);
+}
+
 static PyObject *Profiler_GetLastSession(ProfilerObject *p, void *unused) {
   return Py_NewRef(p->last_session ? p->last_session : Py_None);
 }
@@ -640,6 +651,8 @@ static PyGetSetDef Profiler_GetSet[] = {
      "Seconds between samples.", NULL},
     {"async_mode", (getter)Profiler_GetAsyncMode, NULL,
      "'enabled', 'disabled' or 'strict'.", NULL},
+    {"sampler", (getter)Profiler_GetSampler, NULL,
+     "'hook' (pyinstrument's profile hook) or 'timer' (no hook).", NULL},
     {"last_session", (getter)Profiler_GetLastSession, NULL,
      "The session of the last stop() (runs accumulate), or None.", NULL},
     {"is_running", (getter)Profiler_GetIsRunning, NULL,
@@ -694,7 +707,7 @@ PyTypeObject Profiler_Type = {
     .tp_dealloc = (destructor)Profiler_Dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "Profiler(interval=0.001, async_mode='enabled', "
-              "use_timing_thread=None)\n--\n\n"
+              "use_timing_thread=None, *, sampler='hook')\n--\n\n"
               "A statistical profiler of the thread that starts it.",
     .tp_traverse = (traverseproc)Profiler_Traverse,
     .tp_clear = (inquiry)Profiler_Clear,

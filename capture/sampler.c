@@ -1,4 +1,5 @@
-/* sampler.c - the per-thread sampler: pyinstrument's profile hook.
+/* sampler.c - the per-thread sampler: pyinstrument's profile hook, or
+ * samples requested by a timer.
  *
  * One Sampler per thread, kept in the thread's state dict while profilers
  * are subscribed to it. Its hook runs on every profile event of that
@@ -6,11 +7,24 @@
  * whole stack as frame ids (frames.c) and hands it, with the wall-clock
  * time since the previous sample, to every subscribed Profiler. Async
  * contexts are followed through a ContextVar as in capture.md §6.
+ *
+ * The 'timer' sampler installs no hook: any profile hook makes CPython
+ * leave its specialised instructions, which doubles the cost of a Python
+ * call. Instead the timing thread asks the main thread, once per interval,
+ * to take a sample at its next safe point (a pending call).
  */
 #include "capture.h"
 
 #include <math.h>
 #include <pthread.h>
+
+#if CAPTURE_INTERNAL_FRAMES
+#define Py_BUILD_CORE 1
+#undef _PyGC_FINALIZED /* Python.h's public spelling; the core one follows */
+#include <internal/pycore_interp.h>
+#include <internal/pycore_runtime.h>
+#undef Py_BUILD_CORE
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +50,8 @@ enum { TIMER_WALLTIME, TIMER_COARSE, TIMER_THREAD };
 /* ==== the timing thread ===================================================
  * One helper thread for the whole process refreshes a clock value every
  * (smallest subscribed) interval, so the hook reads an atomic instead of
- * the clock. Process-wide by nature, hence file-level state. */
+ * the clock, and requests the samples of a timer sampler. Process-wide by
+ * nature, hence file-level state. */
 
 #define TIMING_MAX 1000
 
@@ -47,7 +62,34 @@ static struct {
   int n;
   bool running;
   _Atomic int64_t now_ns;
+  /* The timer sampler (of the main thread; pending calls run only there),
+   * written by that thread with the lock held. */
+  struct SamplerObject *target;
+  PyInterpreterState *interp;
+  PyThreadState *tstate; /* the target's thread */
+  _Atomic int pending;   /* a sample request is queued */
+  bool peeked;           /* ... and the thread was looked at */
 } timing = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static int timer_sample(void *unused);
+static void peek_blocked(void);
+
+/* Queues one sample request for the main thread (lock held). */
+static void request_sample(void) {
+  if (atomic_exchange(&timing.pending, 1))
+    return peek_blocked(); /* the last request still waits */
+  timing.peeked = false;
+  if (Py_AddPendingCall(timer_sample, NULL) != 0)
+    atomic_store(&timing.pending, 0); /* queue full: try next tick */
+#if CAPTURE_INTERNAL_FRAMES
+  /* 3.11 raises the eval loop's flag for a pending call only when it is
+   * added by the main thread itself; raise it as a signal handler does.
+   * A flag raised after the call ran costs one idle check, and the next
+   * request clears it. */
+  if (atomic_load(&timing.pending))
+    _Py_atomic_store_relaxed(&timing.interp->ceval.eval_breaker, 1);
+#endif
+}
 
 static int64_t monotonic_ns(void) {
   struct timespec t;
@@ -57,17 +99,26 @@ static int64_t monotonic_ns(void) {
 
 static void *timing_main(void *unused) {
   pthread_mutex_lock(&timing.lock);
+  int64_t next = monotonic_ns();
   while (timing.n > 0) {
     double wait = 1.0;
     for (int i = 0; i < timing.n; i++)
       wait = fmin(wait, timing.intervals[i]);
+    int64_t now = monotonic_ns(), step = (int64_t)(wait * 1e9);
+    if (now >= next) { /* a tick: not a wake-up for a new subscriber */
+      atomic_store_explicit(&timing.now_ns, now, memory_order_relaxed);
+      if (timing.target)
+        request_sample();
+      next = now + step;
+    }
+    if (next > now + step)
+      next = now + step; /* a shorter interval was subscribed */
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until); /* the condvar's clock */
-    int64_t ns = until.tv_nsec + (int64_t)(wait * 1e9);
+    int64_t ns = until.tv_nsec + (next - now);
     until.tv_sec += ns / 1000000000;
     until.tv_nsec = ns % 1000000000;
     pthread_cond_timedwait(&timing.wake, &timing.lock, &until);
-    atomic_store_explicit(&timing.now_ns, monotonic_ns(), memory_order_relaxed);
   }
   timing.running = false;
   pthread_mutex_unlock(&timing.lock);
@@ -194,6 +245,7 @@ typedef struct capture_sub {
   double interval;
   int async_mode;
   int timing_thread; /* -1: no preference */
+  int sampler;       /* CAPTURE_SAMPLER_* */
   int state;
   uint32_t *info; /* the stack where its context was left */
   size_t n_info, cap_info;
@@ -203,8 +255,9 @@ typedef struct SamplerObject {
   PyObject_HEAD
   capture_sub *subs;
   size_t n_subs, cap_subs;
-  double interval; /* of the installed hook; 0 when not installed */
+  double interval; /* of the installed hook or timer; 0 when neither */
   int timer;
+  int mode; /* CAPTURE_SAMPLER_* installed */
   double last_invocation; /* the throttle's clock */
   double last_sample;     /* CLOCK_MONOTONIC of the previous sample */
   bool track_async;       /* some subscriber follows async contexts */
@@ -217,6 +270,8 @@ typedef struct SamplerObject {
   size_t cap_stack;
   uint32_t *alt; /* an out-of-context stack being built */
   size_t cap_alt;
+  uint32_t blocked_leaf;  /* the C function the timer found it waiting in */
+  uintptr_t blocked_at[2]; /* ... called from this frame and instruction */
   uint32_t root, id_await, id_ooc;
   unsigned long ident;
 } SamplerObject;
@@ -256,10 +311,11 @@ static void reverse(uint32_t *a, size_t n) {
 /* The stack pyinstrument's build_call_stack gives for an event, root first
  * in s->stack. Returns the depth or -1. */
 static Py_ssize_t build_stack(SamplerObject *s, PyFrameObject *frame, int what,
-                              PyObject *arg) {
+                              PyObject *arg, uint32_t leaf) {
   size_t n = 0;
-  if ((what == PyTrace_C_RETURN || what == PyTrace_C_EXCEPTION) && arg) {
-    uint32_t id = capture_frames_cfunc(s->frames, arg);
+  if (((what == PyTrace_C_RETURN || what == PyTrace_C_EXCEPTION) && arg) ||
+      leaf) {
+    uint32_t id = leaf ? leaf : capture_frames_cfunc(s->frames, arg);
     if (!id || capture_grow((void **)&s->stack, &s->cap_stack, 1,
                                 sizeof *s->stack))
       return -1;
@@ -274,10 +330,10 @@ static Py_ssize_t build_stack(SamplerObject *s, PyFrameObject *frame, int what,
 }
 
 static int take_sample(SamplerObject *s, PyFrameObject *frame, int what,
-                       PyObject *arg) {
+                       PyObject *arg, uint32_t leaf) {
   double now = capture_monotonic();
   double dt = now - s->last_sample;
-  Py_ssize_t depth = build_stack(s, frame, what, arg);
+  Py_ssize_t depth = build_stack(s, frame, what, arg, leaf);
   if (depth < 0)
     return -1;
   s->last_sample = now;
@@ -373,11 +429,106 @@ static int Sampler_Hook(PyObject *obj, PyFrameObject *frame, int what,
   if (now < s->last_invocation + s->interval)
     return 0;
   s->last_invocation = now;
-  if (take_sample(s, frame, what, arg) == 0)
+  if (take_sample(s, frame, what, arg, 0) == 0)
     return 0;
 error:
   PyEval_SetProfile(NULL, NULL); /* a failing sampler switches itself off */
   return -1;
+}
+
+/* A sample requested by the timing thread, taken by the main thread at
+ * its next safe point: between two instructions, so the stack is whole. */
+static int timer_sample(void *unused) {
+  atomic_store(&timing.pending, 0);
+  SamplerObject *s = timing.target; /* only this thread writes it */
+  PyFrameObject *frame = PyEval_GetFrame();
+  if (!s || !frame)
+    return 0;
+  /* the C function seen running at the last tick, if it has just
+   * returned: the time is its own, as at a c_return event */
+  uint32_t leaf = 0;
+#if CAPTURE_INTERNAL_FRAMES
+  if (s->blocked_leaf) {
+    uintptr_t at[2];
+    capture_frames_position(PyThreadState_Get(), at);
+    if (at[0] == s->blocked_at[0] && at[1] == s->blocked_at[1])
+      leaf = s->blocked_leaf;
+    s->blocked_leaf = 0;
+  }
+#endif
+  if (s->track_async && follow_async(s, frame, PyTrace_OPCODE))
+    goto error;
+  if (take_sample(s, frame, PyTrace_OPCODE, NULL, leaf) == 0)
+    return 0;
+error: /* as with the hook: stop sampling, the program sees the error */
+  pthread_mutex_lock(&timing.lock);
+  timing.target = NULL;
+  pthread_mutex_unlock(&timing.lock);
+  return -1;
+}
+
+/* A sample request was not taken for a whole interval: the thread is
+ * inside one C call (or one long instruction). When it has released the
+ * GIL, take it and note which C function it waits in, so that the sample
+ * taken when it returns names it. Called with timing.lock held. */
+static void peek_blocked(void) {
+#if CAPTURE_INTERNAL_FRAMES
+  if (timing.peeked ||
+      _Py_atomic_load_relaxed(&_PyRuntime.ceval.gil.locked))
+    return; /* looked already, or it runs C code holding the GIL */
+  timing.peeked = true;
+  pthread_mutex_unlock(&timing.lock); /* the GIL is never taken under it */
+  PyGILState_STATE g = PyGILState_Ensure();
+  SamplerObject *s = timing.target; /* written with the GIL held */
+  if (s && atomic_load(&timing.pending) && !s->blocked_leaf)
+    s->blocked_leaf =
+        capture_frames_c_leaf(s->frames, timing.tstate, s->blocked_at);
+  PyGILState_Release(g);
+  pthread_mutex_lock(&timing.lock);
+#endif
+}
+
+/* Sampling must not outlive the interpreter when a program exits with a
+ * timer sampler still running. */
+static PyObject *timer_atexit(PyObject *unused, PyObject *unused2) {
+  pthread_mutex_lock(&timing.lock);
+  timing.target = NULL;
+  pthread_mutex_unlock(&timing.lock);
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef timer_atexit_def = {"_stop_timer_sampler", timer_atexit,
+                                       METH_NOARGS, NULL};
+
+/* A forked child has no timing thread. */
+static void fork_prepare(void) { pthread_mutex_lock(&timing.lock); }
+static void fork_parent(void) { pthread_mutex_unlock(&timing.lock); }
+static void fork_child(void) {
+  timing.running = false;
+  timing.n = 0;
+  timing.target = NULL;
+  atomic_store(&timing.pending, 0);
+  pthread_mutex_unlock(&timing.lock);
+}
+
+static int timer_once(void) {
+  static bool done;
+  if (done)
+    return 0;
+  PyObject *atexit = PyImport_ImportModule("atexit");
+  PyObject *fn = atexit ? PyCFunction_New(&timer_atexit_def, NULL) : NULL;
+  PyObject *r = fn ? PyObject_CallMethod(atexit, "register", "O", fn) : NULL;
+  Py_XDECREF(atexit);
+  Py_XDECREF(fn);
+  if (!r)
+    return -1;
+  Py_DECREF(r);
+  if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0) {
+    PyErr_SetString(PyExc_RuntimeError, "pthread_atfork failed");
+    return -1;
+  }
+  done = true;
+  return 0;
 }
 
 /* ==== subscriptions ====================================================== */
@@ -417,24 +568,92 @@ static SamplerObject *thread_sampler(bool create) {
   return n;
 }
 
-/* Re-derives the hook's settings from the subscribers; (re)installs or
- * removes the hook as pyinstrument's StackSampler._update does. */
-static int sampler_update(SamplerObject *s) {
-  if (s->n_subs == 0) {
+/* Whether the calling thread is the main thread: 1, 0, or -1 on error. */
+static int in_main_thread(void) {
+  PyObject *threading = PyImport_ImportModule("threading");
+  PyObject *main = threading ? PyObject_CallMethod(threading, "main_thread",
+                                                   NULL)
+                             : NULL;
+  PyObject *ident = main ? PyObject_GetAttrString(main, "ident") : NULL;
+  int rc = -1;
+  if (ident) {
+    unsigned long v = PyLong_AsUnsignedLong(ident);
+    rc = PyErr_Occurred() ? -1 : v == PyThread_get_thread_ident();
+  }
+  Py_XDECREF(threading);
+  Py_XDECREF(main);
+  Py_XDECREF(ident);
+  return rc;
+}
+
+/* Removes the hook or the timer of 's'. */
+static void sampler_uninstall(SamplerObject *s) {
+  if (s->interval <= 0)
+    return;
+  if (s->mode == CAPTURE_SAMPLER_TIMER) {
+    pthread_mutex_lock(&timing.lock);
+    timing.target = NULL;
+    pthread_mutex_unlock(&timing.lock);
+    timing_unsubscribe(s->interval);
+  } else {
     PyEval_SetProfile(NULL, NULL);
     if (s->timer == TIMER_THREAD)
       timing_unsubscribe(s->interval);
+  }
+  s->interval = 0;
+}
+
+static int sampler_install(SamplerObject *s, double interval, int timer,
+                           int mode) {
+  if ((mode == CAPTURE_SAMPLER_TIMER || timer == TIMER_THREAD) &&
+      timing_subscribe(interval))
+    return -1;
+  s->interval = interval;
+  s->timer = timer;
+  s->mode = mode;
+  if (mode == CAPTURE_SAMPLER_TIMER) {
+    pthread_mutex_lock(&timing.lock);
+    timing.target = s;
+    timing.tstate = PyThreadState_Get();
+    timing.interp = timing.tstate->interp;
+    s->blocked_leaf = 0;
+    pthread_mutex_unlock(&timing.lock);
+    return 0;
+  }
+  if (timer == TIMER_WALLTIME && !s->warned) {
+    s->warned = true;
+    overhead_warning();
+  }
+  s->last_invocation = timer_now(timer); /* first sample one interval on */
+  PyEval_SetProfile(Sampler_Hook, (PyObject *)s);
+  return 0;
+}
+
+/* Re-derives the settings from the subscribers; (re)installs or removes
+ * the hook as pyinstrument's StackSampler._update does. */
+static int sampler_update(SamplerObject *s) {
+  if (s->n_subs == 0) {
+    sampler_uninstall(s);
     PyObject *dict = PyThreadState_GetDict();
     return dict ? PyDict_DelItem(dict, sampler_key()) : 0; /* frees s */
   }
   double interval = INFINITY;
-  int thread_pref = -1;
+  int thread_pref = -1, mode = CAPTURE_SAMPLER_HOOK;
   bool track = false;
   for (size_t i = 0; i < s->n_subs; i++) {
     interval = fmin(interval, s->subs[i].interval);
     if (s->subs[i].timing_thread >= 0)
       thread_pref = s->subs[i].timing_thread;
+    mode = s->subs[i].sampler; /* they agree */
     track |= s->subs[i].async_mode != CAPTURE_ASYNC_DISABLED;
+  }
+  /* pending calls run in the main thread only: elsewhere, the hook */
+  if (mode == CAPTURE_SAMPLER_TIMER) {
+    int main = in_main_thread();
+    if (main < 0)
+      return -1;
+    if (!main)
+      mode = CAPTURE_SAMPLER_HOOK;
   }
   int timer = thread_pref == 1                    ? TIMER_THREAD
               : coarse_resolution() <= interval ? TIMER_COARSE
@@ -444,25 +663,16 @@ static int sampler_update(SamplerObject *s) {
   if (track &&
       PyContextVar_Get(capture_str.context_var, NULL, &s->last_value) < 0)
     return -1;
-  if (s->interval == interval && s->timer == timer)
+  if (s->interval == interval && s->timer == timer && s->mode == mode)
     return 0;
-  if (timer == TIMER_THREAD && timing_subscribe(interval))
+  if (mode == CAPTURE_SAMPLER_TIMER && timer_once())
     return -1;
-  if (s->interval > 0 && s->timer == TIMER_THREAD)
-    timing_unsubscribe(s->interval);
-  if (timer == TIMER_WALLTIME && !s->warned) {
-    s->warned = true;
-    overhead_warning();
-  }
-  s->interval = interval;
-  s->timer = timer;
-  s->last_invocation = timer_now(timer); /* first sample one interval on */
-  PyEval_SetProfile(Sampler_Hook, (PyObject *)s);
-  return 0;
+  sampler_uninstall(s);
+  return sampler_install(s, interval, timer, mode);
 }
 
 int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
-                      int use_timing_thread) {
+                      int use_timing_thread, int sampler) {
   SamplerObject *s = thread_sampler(true);
   if (!s)
     return -1;
@@ -478,6 +688,11 @@ int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
       PyErr_SetString(PyExc_ValueError,
                       "profilers in one thread must agree on "
                       "use_timing_thread");
+      goto done;
+    }
+    if (s->subs[i].sampler != sampler) {
+      PyErr_SetString(PyExc_ValueError,
+                      "profilers in one thread must use the same sampler");
       goto done;
     }
   }
@@ -515,6 +730,7 @@ int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
       .interval = interval > 0 ? interval : 0.001,
       .async_mode = async_mode,
       .timing_thread = use_timing_thread,
+      .sampler = sampler,
       .state = SUB_IN_CONTEXT,
   };
   if (s->n_subs == 1)
@@ -584,3 +800,15 @@ done:
 }
 
 int capture_sampler_ready(void) { return PyType_Ready(&Sampler_Type); }
+
+const char *const capture_sampler_names[] = {"hook", "timer"};
+
+int capture_parse_sampler(PyObject *name) {
+  const char *s = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+  for (int i = 0; s && i < 2; i++)
+    if (strcmp(s, capture_sampler_names[i]) == 0)
+      return i;
+  PyErr_Clear();
+  PyErr_SetString(PyExc_ValueError, "sampler must be 'hook' or 'timer'");
+  return -1;
+}

@@ -217,7 +217,8 @@ PyObject *capture_run_target(struct capture_cli *c,
   if (!sys_argv || !PyList_Check(sys_argv) ||
       !(saved = PyList_GetSlice(sys_argv, 0, PyList_GET_SIZE(sys_argv))) ||
       !(profiler = capture_profiler_new(c->interval, CAPTURE_ASYNC_DISABLED,
-                                        c->timing_thread ? 1 : -1)) ||
+                                        c->timing_thread ? 1 : -1,
+                                        c->sampler)) ||
       PyList_SetSlice(sys_argv, 0, PyList_GET_SIZE(sys_argv), argv)) {
     *rc = -1;
     goto done;
