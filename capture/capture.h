@@ -71,6 +71,9 @@ Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
 bool capture_frames_has_back(PyFrameObject *frame);
 /* "<name>\0<thread>\0<ident>" of the calling thread. */
 uint32_t capture_frames_thread_root(capture_frames *F);
+/* _capture._stack_depths(code): the analysis behind capture_frames_c_leaf,
+ * for tests. */
+PyObject *capture_stack_depths(PyObject *module, PyObject *code);
 #if CAPTURE_INTERNAL_FRAMES
 /* Where thread 't' is: its top frame and instruction. */
 void capture_frames_position(PyThreadState *t, uintptr_t where[2]);

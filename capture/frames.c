@@ -421,8 +421,10 @@ static int analyse_depths(capture_code *c, PyCodeObject *code) {
     else if (d[at_] != depth_)                                                \
       ok = false;                                                             \
   } while (0)
+  /* a generator starts with the value it is sent (popped at once) */
   if (ok && n)
-    REACH(0, 0);
+    REACH(0, code->co_flags & (CO_GENERATOR | CO_COROUTINE |
+                               CO_ASYNC_GENERATOR) ? 1 : 0);
   const uint8_t *t = (const uint8_t *)PyBytes_AS_STRING(code->co_exceptiontable);
   Py_ssize_t tn = PyBytes_GET_SIZE(code->co_exceptiontable), k = 0;
   while (ok && k < tn) { /* entries of 4 varints (6 bits a byte) */
@@ -482,6 +484,10 @@ static int analyse_depths(capture_code *c, PyCodeObject *code) {
       if (!ok || stop || i + 1 >= n)
         break;
       depth += fall;
+      if (depth < 0) {
+        ok = false;
+        break;
+      }
       if (d[i + 1] >= 0) { /* joined a run already walked */
         if (d[i + 1] != depth)
           ok = false;
@@ -597,7 +603,36 @@ uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
   return id;
 }
 
+PyObject *capture_stack_depths(PyObject *module, PyObject *code) {
+  if (!PyCode_Check(code)) {
+    PyErr_SetString(PyExc_TypeError, "a code object is needed");
+    return NULL;
+  }
+  capture_frames *F = capture_frames_new();
+  uint32_t ci = F ? code_new(F, (PyCodeObject *)code) : 0;
+  PyObject *list = NULL;
+  if (ci && analyse_depths(&F->codes[ci - 1], (PyCodeObject *)code) == 0) {
+    Py_ssize_t n = Py_SIZE(code);
+    list = PyList_New(n);
+    for (Py_ssize_t i = 0; list && i < n; i++) {
+      PyObject *v = PyLong_FromLong(F->codes[ci - 1].depths[i]);
+      if (!v)
+        Py_CLEAR(list);
+      else
+        PyList_SET_ITEM(list, i, v);
+    }
+  } else if (ci) {
+    list = Py_NewRef(Py_None);
+  }
+  capture_frames_free(F);
+  return list;
+}
+
 #else /* the public API (3.12 and later) */
+
+PyObject *capture_stack_depths(PyObject *module, PyObject *code) {
+  Py_RETURN_NONE;
+}
 
 uint32_t capture_frames_python(capture_frames *F, PyFrameObject *frame) {
   PyCodeObject *code = PyFrame_GetCode(frame);

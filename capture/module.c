@@ -31,6 +31,10 @@ static PyMethodDef module_methods[] = {
     {"main", (PyCFunction)module_main, METH_O,
      "main(args)\n--\n\nRuns the pyinstrument command with the argument list "
      "'args' (sys.argv[1:]) and returns its exit status."},
+    {"_stack_depths", (PyCFunction)capture_stack_depths, METH_O,
+     "_stack_depths(code)\n--\n\nThe value-stack depth before each code unit "
+     "as the timer sampler computes it (-1: unreachable), or None where it "
+     "does not apply. For tests."},
     {NULL},
 };
 
