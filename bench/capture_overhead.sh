@@ -69,13 +69,16 @@ echo "Interpreter: $PYI_PYTHON ($("$PYI_PYTHON" -c 'import platform; print(platf
 echo "Under the profiler: \`pyinstrument [-i 0.0001] W.py >/dev/null\` (text report and report cache included)."
 echo "'hook only' is \`pyinstrument -i 1000\`: the profile hook installed but never sampling, i.e. what"
 echo "CPython charges for any profile hook (the interpreter leaves its fast paths) plus our throttle."
-echo "'tt' is \`--use-timing-thread\` at 1 ms."
+echo "'tt' is \`--use-timing-thread\` at 1 ms. The 'timer' columns are \`--sampler timer\`: no profile"
+echo "hook, the timing thread requests each sample."
 echo
-printf '| workload | plain | hook only | ours 1 ms | ours 1 ms, tt | ours 0.1 ms (peak RSS) | pyinstrument (shared README) | target |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
+printf '| workload | plain | hook only | ours 1 ms | ours 1 ms, tt | ours 0.1 ms (peak RSS) | timer 1 ms | timer 0.1 ms (peak RSS) | pyinstrument (shared README) | target |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 for w in $WORKLOADS; do
   script=$DIR/$w.py
   [ -f "$script" ] || continue
+  # one run unmeasured, so that the plain run is not the one warming caches
+  "$PYI_PYTHON" "$script" >/dev/null 2>&1 || true
   measure "$PYI_PYTHON" "$script" || continue
   plain=$wall
   plain_rss=$rss
@@ -88,9 +91,17 @@ for w in $WORKLOADS; do
   measure "$LAUNCHER" -i 0.0001 "$script" || continue
   tenth=$wall
   tenth_rss=$rss
+  measure "$LAUNCHER" --sampler timer "$script" || continue
+  timer=$wall
+  measure "$LAUNCHER" --sampler timer -i 0.0001 "$script" || continue
+  timer_tenth=$wall
+  timer_rss=$rss
   ref=$(reference "$w")
-  printf '| %s | %s s (%s MB) | %s s, %s | %s s, %s | %s s, %s | %s s, %s (%s MB) | %s | %s |\n' \
+  printf '| %s | %s s (%s MB) | %s s, %s | %s s, %s | %s s, %s | %s s, %s (%s MB) | %s s, %s | %s s, %s (%s MB) | %s | %s |\n' \
     "$w" "$plain" "$plain_rss" "$hook" "$(over "$plain" "$hook")" \
     "$one" "$(over "$plain" "$one")" "$onett" "$(over "$plain" "$onett")" \
-    "$tenth" "$(over "$plain" "$tenth")" "$tenth_rss" "${ref%%|*}" "${ref#*|}"
+    "$tenth" "$(over "$plain" "$tenth")" "$tenth_rss" \
+    "$timer" "$(over "$plain" "$timer")" \
+    "$timer_tenth" "$(over "$plain" "$timer_tenth")" "$timer_rss" \
+    "${ref%%|*}" "${ref#*|}"
 done

@@ -509,12 +509,17 @@ static int analyse_depths(capture_code *c, PyCodeObject *code) {
 }
 
 /* The callable a frame stopped at the call instruction 'i' is calling
- * (borrowed), or NULL; '*self' is the object a method is called on.
- * 'u' is the code without specialisations. */
+ * (borrowed), or NULL. 'u' is the code without specialisations.
+ *
+ * The thread may also have stopped just after the call (giving up the GIL
+ * at the check that follows it): then the result has been stored in the
+ * lowest slot of the call's layout, and the slots above it are stale.
+ * So the lowest slot is read first, and a slot above it only when the
+ * lowest holds NULL, which a result never is. A method is named from its
+ * descriptor alone, since its 'self' may be stale. */
 static PyObject *called(_PyInterpreterFrame *f, const capture_code *c,
-                        const uint8_t *u, Py_ssize_t i, PyObject **self) {
+                        const uint8_t *u, Py_ssize_t i) {
   int op = u[2 * i];
-  *self = NULL;
   if (op == CALL) { /* the layout is the one before its PRECALL */
     do
       i--;
@@ -529,22 +534,18 @@ static PyObject *called(_PyInterpreterFrame *f, const capture_code *c,
     arg |= u[2 * j + 1] << shift;
   int depth = c->depths[i];
   PyObject **stack = f->localsplus + f->f_code->co_nlocalsplus;
-  if (depth < 0 || arg < 0)
+  int low; /* [NULL or method, callable or self, args...] */
+  if (op == PRECALL)
+    low = depth - arg - 2;
+  else if (op == CALL_FUNCTION_EX) /* [NULL, callable, args, kwargs?] */
+    low = depth - 3 - (arg & 1);
+  else
     return NULL;
-  if (op == PRECALL) { /* [NULL or method, callable or self, args...] */
-    if (depth < arg + 2)
-      return NULL;
-    PyObject *meth = stack[depth - arg - 2];
-    if (!meth)
-      return stack[depth - arg - 1];
-    *self = stack[depth - arg - 1];
-    return meth;
-  }
-  if (op == CALL_FUNCTION_EX) { /* [NULL, callable, args, kwargs?] */
-    int at = depth - 2 - (arg & 1);
-    return at >= 0 ? stack[at] : NULL;
-  }
-  return NULL;
+  if (depth < 0 || arg < 0 || low < 0)
+    return NULL;
+  if (stack[low])
+    return op == PRECALL ? stack[low] : NULL;
+  return stack[low + 1];
 }
 
 /* The top frame of thread 't' that has started running. */
@@ -583,18 +584,12 @@ uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
     return 0;
   }
   const uint8_t *u = (const uint8_t *)PyBytes_AS_STRING(bytes);
-  PyObject *self = NULL, *fn = called(f, c, u, i, &self);
+  PyObject *fn = called(f, c, u, i);
   uint32_t id = 0;
-  if (fn && PyCFunction_Check(fn)) {
+  /* as the profile hook reports them: C functions and C methods (a
+   * method of a subclass is named after the class that defines it) */
+  if (fn && (PyCFunction_Check(fn) || Py_IS_TYPE(fn, &PyMethodDescr_Type)))
     id = capture_frames_cfunc(F, fn);
-  } else if (fn && self && Py_IS_TYPE(fn, &PyMethodDescr_Type)) {
-    /* an unbound C method: bound to its 'self' as the profile hook does */
-    PyObject *bound =
-        Py_TYPE(fn)->tp_descr_get(fn, self, (PyObject *)Py_TYPE(self));
-    if (bound)
-      id = capture_frames_cfunc(F, bound);
-    Py_XDECREF(bound);
-  }
   Py_DECREF(bytes);
   if (!id)
     PyErr_Clear();
