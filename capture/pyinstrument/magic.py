@@ -124,6 +124,10 @@ class PyinstrumentMagic(Magics):
               choices=["enabled", "disabled", "strict"],
               help="how await is followed (default disabled: the cell "
               "already runs inside IPython's event loop)")
+    @argument("--sampler", default="hook", choices=["hook", "timer"],
+              help="hook (default): pyinstrument's profile hook; timer: no "
+              "hook, far cheaper for Python-heavy code, C functions that "
+              "keep the GIL are not named")
     @argument("--height", "-h", type=int, default=400,
               help="height in pixels of the report in a notebook")
     @argument("--timeline", action="store_true",
@@ -163,7 +167,8 @@ class PyinstrumentMagic(Magics):
         html_renderer = HTMLRenderer(
             **{k: v for k, v in options.items() if k in _HTML_KEYS})
 
-        profiler = Profiler(interval=args.interval, async_mode=args.async_mode)
+        profiler = Profiler(interval=args.interval, async_mode=args.async_mode,
+                            sampler=args.sampler)
         wrap = _Wrap()
         _active = profiler
         self.shell.ast_transformers.append(wrap)

@@ -15,6 +15,8 @@ MIDDLEWARE. Settings (all optional):
                                dotted path to, or a callable
                                f(request, session, renderer) giving the name
   PYINSTRUMENT_INTERVAL        seconds between samples (default 0.001)
+  PYINSTRUMENT_SAMPLER         "hook" (default) or "timer" (no profile hook;
+                               requests served in the main thread only)
 """
 import os
 import time
@@ -50,7 +52,8 @@ class ProfilerMiddleware:
         if not wants_report and not profile_dir:
             return self.get_response(request)
 
-        profiler = Profiler(interval=_setting("PYINSTRUMENT_INTERVAL", 0.001))
+        profiler = Profiler(interval=_setting("PYINSTRUMENT_INTERVAL", 0.001),
+                            sampler=_setting("PYINSTRUMENT_SAMPLER", "hook"))
         profiler.start()
         try:
             response = self.get_response(request)

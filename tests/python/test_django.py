@@ -76,6 +76,13 @@ class DjangoMiddleware(unittest.TestCase):
         self.assertNotEqual(page, "finished")
         self.assertIn(VIEW, html_functions(page))
 
+    def test_sampler_setting(self):
+        # the test client runs the view in this (main) thread
+        with self.settings(PYINSTRUMENT_SAMPLER="timer"):
+            page = self.client.get("/slow?profile").content.decode()
+        self.assertIn(VIEW, html_functions(page))
+        self.assertIn("sleep", html_functions(page))
+
     def test_url_argument_setting_renames_the_argument(self):
         with self.settings(PYINSTRUMENT_URL_ARGUMENT="pyi"):
             self.assertEqual(self.client.get("/slow?profile").content, b"finished")

@@ -106,6 +106,11 @@ class IPythonMagic(unittest.TestCase):
         bad = self.run_cell("%pyinstrument --async_mode=sometimes 1")
         self.assertIn("invalid choice", bad)
         self.assertNotIn("Samples", bad)
+        out = self.run_cell(
+            "%pyinstrument --sampler=timer slow_cell_function()")
+        self.assertIn("slow_cell_function", out)
+        bad = self.run_cell("%pyinstrument --sampler=sometimes 1")
+        self.assertIn("invalid choice", bad)
         bad = self.run_cell("%pyinstrument --interval=often 1")
         self.assertIn("invalid float value", bad)
         self.assertNotIn("Samples", bad)
