@@ -79,10 +79,10 @@ static const struct cli_option {
      "read the time from a helper thread instead of the clock (cheaper "
      "where reading the clock is slow)"},
     {"--sampler", 0, true, O_SAMPLER, "SAMPLER",
-     "'hook' (default): pyinstrument's profile hook, which also times C "
-     "functions such as sleep; the program runs 2-3 times slower. 'timer': "
-     "no hook, a timer asks for each sample; a few percent slower, but time "
-     "in C functions is credited to the Python line that called them and "
+     "'hook' (default): pyinstrument's profile hook; the program runs 2-3 "
+     "times slower. 'timer': no hook, a helper thread asks for each sample; "
+     "a few percent slower, but C functions that keep the GIL (sum, sorted) "
+     "are not named, their time going to the line that called them, and "
      "awaits are not followed"},
 };
 #define N_OPTIONS (sizeof options / sizeof *options)
