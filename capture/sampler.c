@@ -18,6 +18,12 @@
 #include <math.h>
 #include <pthread.h>
 
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
 #if CAPTURE_INTERNAL_FRAMES
 #define Py_BUILD_CORE 1
 #undef _PyGC_FINALIZED /* Python.h's public spelling; the core one follows */
@@ -25,11 +31,6 @@
 #include <internal/pycore_runtime.h>
 #undef Py_BUILD_CORE
 #endif
-#include <stdatomic.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <time.h>
 
 /* ==== clocks ============================================================= */
 
