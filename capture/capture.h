@@ -82,6 +82,10 @@ void capture_frames_position(PyThreadState *t, uintptr_t where[2]);
  * holds the GIL and 't' is not running (it waits without the GIL). */
 uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
                                uintptr_t where[2]);
+/* The id of the C function the running thread 't' has just returned from
+ * (it stands at the check after a call instruction), when the bytecode
+ * that loaded it can be read back without running code; or 0. */
+uint32_t capture_frames_returned_c(capture_frames *F, PyThreadState *t);
 #endif
 
 /* ---- sampler.c: the per-thread sampler ---------------------------------- */

@@ -85,6 +85,7 @@ typedef struct capture_code {
   bool hide;         /* __tracebackhide__ is a local name */
   int8_t depth_state; /* 0: not analysed, 1: 'depths' valid, -1: failed */
   int32_t *depths;    /* value-stack depth before each code unit, or -1 */
+  uint8_t *units;     /* the code without specialisations */
 } capture_code;
 
 struct capture_frames {
@@ -126,6 +127,7 @@ void capture_frames_free(capture_frames *F) {
   for (size_t i = 0; i < F->n_codes; i++) {
     PyMem_Free(F->codes[i].base);
     PyMem_Free(F->codes[i].depths);
+    PyMem_Free(F->codes[i].units);
   }
   PyMem_Free(F->codes);
   PyMem_Free(F->pool);
@@ -497,13 +499,17 @@ static int analyse_depths(capture_code *c, PyCodeObject *code) {
     }
   }
 #undef REACH
+  uint8_t *copy = ok ? PyMem_Malloc((size_t)(n ? 2 * n : 1)) : NULL;
+  if (copy)
+    memcpy(copy, u, (size_t)(2 * n));
   Py_DECREF(bytes);
   PyMem_Free(work);
-  if (!ok) {
+  if (!copy) {
     PyMem_Free(d);
     return -1;
   }
   c->depths = d;
+  c->units = copy;
   c->depth_state = 1;
   return 0;
 }
@@ -548,6 +554,198 @@ static PyObject *called(_PyInterpreterFrame *f, const capture_code *c,
   return stack[low + 1];
 }
 
+/* ---- the C function a thread has just returned from ----------------------
+ * The sample taken at the check that follows a call stands where the hook
+ * would take it at the c_return event. The callable's slot is stale by
+ * then, so the callable is found again from the instructions that loaded
+ * it: a local, a constant, a global, or an attribute of those (a module's
+ * or a type's, or a C method of an object), looked up without running any
+ * Python code. Other callables are not named. */
+
+/* Oparg of the instruction at unit 'j', with its EXTENDED_ARG prefixes. */
+static int unit_arg(const uint8_t *u, Py_ssize_t j) {
+  int arg = u[2 * j + 1];
+  for (Py_ssize_t k = j - 1, shift = 8;
+       k >= 0 && u[2 * k] == EXTENDED_ARG && shift < 32; k--, shift += 8)
+    arg |= u[2 * k + 1] << shift;
+  return arg;
+}
+
+/* The instruction before unit 'i' that wrote stack slot 'slot' last, or
+ * -1 when that is not certain. Stack slots [w0, w1) are what an
+ * instruction writes and 't0' the lowest it touches; for most opcodes
+ * they follow from the depth and the net effect (one result at most). */
+static Py_ssize_t writer(const capture_code *c, const uint8_t *u,
+                         Py_ssize_t i, int slot) {
+  for (Py_ssize_t j = i - 1; j >= 0 && i - j < 1024; j--) {
+    int op = u[2 * j];
+    if (op == CACHE || op == EXTENDED_ARG)
+      continue;
+    int d = c->depths[j], arg = unit_arg(u, j), w0 = d, w1 = d + 1, t0 = d;
+    if (d < 0)
+      return -1;
+    switch (op) {
+    case LOAD_FAST: case LOAD_CONST: case LOAD_DEREF: case LOAD_NAME:
+    case PUSH_NULL:
+      break;
+    case LOAD_GLOBAL:
+      w1 = d + 1 + (arg & 1);
+      break;
+    case LOAD_ATTR:
+      w0 = t0 = d - 1, w1 = d;
+      break;
+    case LOAD_METHOD:
+      w0 = t0 = d - 1;
+      break;
+    case SWAP:
+      w0 = w1 = 0, t0 = d - arg;
+      break;
+    default: {
+      int e = PyCompile_OpcodeStackEffectWithJump(op, arg, 0);
+      if (e == PY_INVALID_STACK_EFFECT)
+        return -1;
+      t0 = d - (e < 1 ? 1 - e : 0);
+      w0 = w1 = 0; /* not one we can read back */
+      if (t0 <= slot)
+        return -1;
+    }
+    }
+    if (w0 <= slot && slot < w1)
+      return j;
+    if (t0 <= slot)
+      return -1;
+  }
+  return -1;
+}
+
+/* 'name' of 'obj' as attribute access would find it, when that runs no
+ * Python code: a module's global, a C function or method of a type, a C
+ * method of an object bound to it, an object's own attribute. New
+ * reference or NULL (no error set). */
+static PyObject *quiet_attr(PyObject *obj, PyObject *name) {
+  PyObject *v = NULL;
+  if (PyModule_Check(obj)) {
+    PyObject *dict = PyModule_GetDict(obj);
+    v = dict ? PyDict_GetItemWithError(dict, name) : NULL;
+    Py_XINCREF(v);
+  } else if (PyType_Check(obj)) {
+    v = _PyType_Lookup((PyTypeObject *)obj, name);
+    v = v && (PyCFunction_Check(v) || Py_IS_TYPE(v, &PyMethodDescr_Type))
+            ? Py_NewRef(v)
+            : NULL;
+  } else {
+    PyTypeObject *type = Py_TYPE(obj);
+    PyObject *d = _PyType_Lookup(type, name);
+    if (d && Py_IS_TYPE(d, &PyMethodDescr_Type))
+      v = Py_TYPE(d)->tp_descr_get(d, obj, (PyObject *)type);
+    else if (!d && type->tp_getattro == PyObject_GenericGetAttr)
+      v = PyObject_GenericGetAttr(obj, name); /* the instance's own */
+  }
+  PyErr_Clear();
+  return v;
+}
+
+/* The value instruction 'j' of frame 'f' left in 'slot' (new reference),
+ * loaded again; NULL when unknown. */
+static PyObject *reload(_PyInterpreterFrame *f, const capture_code *c,
+                        const uint8_t *u, Py_ssize_t j, int slot, int level) {
+  if (j < 0 || level > 4)
+    return NULL;
+  PyCodeObject *code = f->f_code;
+  int op = u[2 * j], arg = unit_arg(u, j), d = c->depths[j];
+  PyObject *v = NULL, *obj;
+  switch (op) {
+  case LOAD_FAST:
+    if (arg < code->co_nlocalsplus)
+      v = Py_XNewRef(f->localsplus[arg]);
+    break;
+  case LOAD_DEREF:
+    if (arg < code->co_nlocalsplus && f->localsplus[arg] &&
+        PyCell_Check(f->localsplus[arg]))
+      v = Py_XNewRef(PyCell_GET(f->localsplus[arg]));
+    break;
+  case LOAD_CONST:
+    if (arg < PyTuple_GET_SIZE(code->co_consts))
+      v = Py_NewRef(PyTuple_GET_ITEM(code->co_consts, arg));
+    break;
+  case LOAD_GLOBAL:
+  case LOAD_NAME: {
+    int k = op == LOAD_GLOBAL ? arg >> 1 : arg;
+    if (op == LOAD_GLOBAL && slot != d + (arg & 1))
+      break; /* the NULL it pushes first */
+    if (k >= PyTuple_GET_SIZE(code->co_names))
+      break;
+    PyObject *name = PyTuple_GET_ITEM(code->co_names, k);
+    PyObject *dicts[] = {op == LOAD_NAME ? f->f_locals : NULL, f->f_globals,
+                         f->f_builtins};
+    for (int n = 0; !v && n < 3; n++)
+      if (dicts[n] && PyDict_CheckExact(dicts[n]))
+        v = Py_XNewRef(PyDict_GetItemWithError(dicts[n], name));
+    PyErr_Clear();
+    break;
+  }
+  case LOAD_ATTR: /* obj -> obj.name, in the same slot */
+    if (arg < PyTuple_GET_SIZE(code->co_names) &&
+        (obj = reload(f, c, u, writer(c, u, j, slot), slot, level + 1))) {
+      v = quiet_attr(obj, PyTuple_GET_ITEM(code->co_names, arg));
+      Py_DECREF(obj);
+    }
+    break;
+  }
+  return v;
+}
+
+uint32_t capture_frames_returned_c(capture_frames *F, PyThreadState *t) {
+  _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
+  if (!f || _PyFrame_IsIncomplete(f))
+    return 0;
+  PyCodeObject *code = f->f_code;
+  Py_ssize_t i = f->prev_instr - _PyCode_CODE(code);
+  if (i < 0 || i >= Py_SIZE(code))
+    return 0;
+  uint32_t ci = map_get(&F->by_code, (uintptr_t)code, 0);
+  if (!ci && !(ci = code_new(F, code))) {
+    PyErr_Clear();
+    return 0;
+  }
+  capture_code *c = &F->codes[ci - 1];
+  if (analyse_depths(c, code))
+    return 0;
+  const uint8_t *u = c->units;
+  int op = u[2 * i];
+  if (op != CALL && op != PRECALL && op != CALL_FUNCTION_EX)
+    return 0;
+  if (op == CALL) { /* the layout is the one before its PRECALL */
+    do
+      i--;
+    while (i >= 0 && u[2 * i] == CACHE);
+    op = i >= 0 ? u[2 * i] : 0;
+  }
+  int arg = i >= 0 ? unit_arg(u, i) : 0, depth = i >= 0 ? c->depths[i] : -1;
+  /* the slot above the NULL/method one: the callable, or a method's self */
+  int slot = op == PRECALL            ? depth - arg - 1
+             : op == CALL_FUNCTION_EX ? depth - 2 - (arg & 1)
+                                      : -1;
+  PyObject *fn = NULL;
+  Py_ssize_t j = slot > 0 ? writer(c, u, i, slot) : -1;
+  if (j >= 0 && u[2 * j] == LOAD_METHOD && c->depths[j] == slot &&
+      unit_arg(u, j) < PyTuple_GET_SIZE(code->co_names)) {
+    PyObject *obj = reload(f, c, u, writer(c, u, j, slot - 1), slot - 1, 0);
+    if (obj) /* a method: looked up as attribute access would */
+      fn = quiet_attr(obj, PyTuple_GET_ITEM(code->co_names, unit_arg(u, j)));
+    Py_XDECREF(obj);
+  } else if (j >= 0) {
+    fn = reload(f, c, u, j, slot, 0);
+  }
+  uint32_t id = 0;
+  if (fn && (PyCFunction_Check(fn) || Py_IS_TYPE(fn, &PyMethodDescr_Type)))
+    id = capture_frames_cfunc(F, fn);
+  Py_XDECREF(fn);
+  if (!id)
+    PyErr_Clear();
+  return id;
+}
+
 /* The top frame of thread 't' that has started running. */
 static _PyInterpreterFrame *top_frame(PyThreadState *t) {
   _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
@@ -578,19 +776,12 @@ uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
   capture_code *c = &F->codes[ci - 1];
   if (analyse_depths(c, code))
     return 0;
-  PyObject *bytes = PyCode_GetCode(code);
-  if (!bytes) {
-    PyErr_Clear();
-    return 0;
-  }
-  const uint8_t *u = (const uint8_t *)PyBytes_AS_STRING(bytes);
-  PyObject *fn = called(f, c, u, i);
+  PyObject *fn = called(f, c, c->units, i);
   uint32_t id = 0;
   /* as the profile hook reports them: C functions and C methods (a
    * method of a subclass is named after the class that defines it) */
   if (fn && (PyCFunction_Check(fn) || Py_IS_TYPE(fn, &PyMethodDescr_Type)))
     id = capture_frames_cfunc(F, fn);
-  Py_DECREF(bytes);
   if (!id)
     PyErr_Clear();
   where[0] = (uintptr_t)f;

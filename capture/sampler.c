@@ -456,6 +456,8 @@ static int timer_sample(void *unused) {
       leaf = s->blocked_leaf;
     s->blocked_leaf = 0;
   }
+  if (!leaf)
+    leaf = capture_frames_returned_c(s->frames, PyThreadState_Get());
 #endif
   if (s->track_async && follow_async(s, frame, PyTrace_OPCODE))
     goto error;

@@ -126,8 +126,7 @@ class PyinstrumentMagic(Magics):
               "already runs inside IPython's event loop)")
     @argument("--sampler", default="hook", choices=["hook", "timer"],
               help="hook (default): pyinstrument's profile hook; timer: no "
-              "hook, far cheaper for Python-heavy code, C functions that "
-              "keep the GIL are not named")
+              "hook, far cheaper for Python-heavy code, awaits not followed")
     @argument("--height", "-h", type=int, default=400,
               help="height in pixels of the report in a notebook")
     @argument("--timeline", action="store_true",
