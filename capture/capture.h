@@ -67,6 +67,9 @@ Py_ssize_t capture_frames_walk(capture_frames *F, PyFrameObject *frame,
 Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
                                        bool skip_first, uint32_t root,
                                        uint32_t **out, size_t *cap, size_t n);
+/* As capture_frames_walk for the running stack of the calling thread. */
+Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
+                                       uint32_t **out, size_t *cap, size_t n);
 /* Whether a running frame has a caller. */
 bool capture_frames_has_back(PyFrameObject *frame);
 /* "<name>\0<thread>\0<ident>" of the calling thread. */

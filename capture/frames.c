@@ -814,10 +814,30 @@ PyObject *capture_stack_depths(PyObject *module, PyObject *code) {
   return list;
 }
 
+Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
+                                       uint32_t **out, size_t *cap, size_t n) {
+  PyThreadState *t = PyThreadState_Get();
+  _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
+  while (f && _PyFrame_IsIncomplete(f))
+    f = f->previous;
+  for (; f; f = iframe_back(f))
+    if (push(out, cap, &n, iframe_id(F, f)))
+      return -1;
+  if (root && push(out, cap, &n, root))
+    return -1;
+  return (Py_ssize_t)n;
+}
+
 #else /* the public API (3.12 and later) */
 
 PyObject *capture_stack_depths(PyObject *module, PyObject *code) {
   Py_RETURN_NONE;
+}
+
+Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
+                                       uint32_t **out, size_t *cap, size_t n) {
+  return capture_frames_walk_objects(F, PyEval_GetFrame(), false, root, out,
+                                     cap, n);
 }
 
 uint32_t capture_frames_python(capture_frames *F, PyFrameObject *frame) {

@@ -70,26 +70,56 @@ static struct {
   PyThreadState *tstate; /* the target's thread */
   _Atomic int pending;   /* a sample request is queued */
   bool peeked;           /* ... and the thread was looked at */
+  bool raised;           /* ... and the eval loop's flag raised for it */
 } timing = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static int timer_sample(void *unused);
 static void peek_blocked(void);
 
+/* Raises or lowers the eval loop's flag for our waiting request (lock
+ * held), at every tick.
+ *
+ * 3.11 raises that flag for a pending call only when the main thread adds
+ * it itself; raise it as a signal handler does, but only while the main
+ * thread holds the GIL. Every thread stops at the raised flag, and one
+ * that cannot run pending calls finds nothing to do there; a traced
+ * thread even comes back to the same instruction, over and over, until
+ * the flag falls. So while another thread holds the GIL (or none does)
+ * the flag is what CPython computes for a thread other than the main
+ * one. */
+static void flag_request(void) {
+#if CAPTURE_INTERNAL_FRAMES
+  struct _ceval_state *ceval = &timing.interp->ceval;
+  struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
+  if (_Py_atomic_load_relaxed(&gil->locked) &&
+      _Py_atomic_load_relaxed(&gil->last_holder) == (uintptr_t)timing.tstate) {
+    _Py_atomic_store_relaxed(&ceval->eval_breaker, 1);
+    timing.raised = true;
+  } else if (timing.raised) {
+    _Py_atomic_store_relaxed(
+        &ceval->eval_breaker,
+        _Py_atomic_load_relaxed(&ceval->gil_drop_request) |
+            ceval->pending.async_exc);
+    timing.raised = false;
+  }
+#endif /* later versions flag a pending call for the main thread */
+}
+
 /* Queues one sample request for the main thread (lock held). */
 static void request_sample(void) {
-  if (atomic_exchange(&timing.pending, 1))
-    return peek_blocked(); /* the last request still waits */
-  timing.peeked = false;
-  if (Py_AddPendingCall(timer_sample, NULL) != 0)
-    atomic_store(&timing.pending, 0); /* queue full: try next tick */
-#if CAPTURE_INTERNAL_FRAMES
-  /* 3.11 raises the eval loop's flag for a pending call only when it is
-   * added by the main thread itself; raise it as a signal handler does.
-   * A flag raised after the call ran costs one idle check, and the next
-   * request clears it. */
-  if (atomic_load(&timing.pending))
-    _Py_atomic_store_relaxed(&timing.interp->ceval.eval_breaker, 1);
-#endif
+  bool fresh = !atomic_exchange(&timing.pending, 1);
+  if (fresh) {
+    timing.peeked = false;
+    if (Py_AddPendingCall(timer_sample, NULL) != 0)
+      atomic_store(&timing.pending, 0); /* queue full: try next tick */
+  } else {
+    peek_blocked(); /* the last request still waits */
+  }
+  /* a request the main thread took has lowered the flag itself */
+  if (!atomic_load(&timing.pending))
+    timing.raised = false;
+  else
+    flag_request();
 }
 
 static int64_t monotonic_ns(void) {
@@ -323,8 +353,11 @@ static Py_ssize_t build_stack(SamplerObject *s, PyFrameObject *frame, int what,
     s->stack[n++] = id;
   }
   /* at a call the new function has not run yet: its caller gets the time */
-  Py_ssize_t depth = capture_frames_walk(s->frames, frame, what == PyTrace_CALL,
-                                         s->root, &s->stack, &s->cap_stack, n);
+  Py_ssize_t depth =
+      frame ? capture_frames_walk(s->frames, frame, what == PyTrace_CALL,
+                                  s->root, &s->stack, &s->cap_stack, n)
+            : capture_frames_walk_running(s->frames, s->root, &s->stack,
+                                          &s->cap_stack, n);
   if (depth >= 0)
     reverse(s->stack, (size_t)depth);
   return depth;
@@ -370,8 +403,11 @@ static int context_changed(SamplerObject *s, PyFrameObject *frame, int what,
     capture_sub *sub = &s->subs[i];
     if (old == (PyObject *)sub->profiler) { /* leaving its context */
       bool skip = what == PyTrace_CALL && capture_frames_has_back(frame);
-      Py_ssize_t n = capture_frames_walk(s->frames, frame, skip, s->root,
-                                         &sub->info, &sub->cap_info, 0);
+      Py_ssize_t n =
+          frame ? capture_frames_walk(s->frames, frame, skip, s->root,
+                                      &sub->info, &sub->cap_info, 0)
+                : capture_frames_walk_running(s->frames, s->root, &sub->info,
+                                              &sub->cap_info, 0);
       if (n < 0 ||
           capture_grow((void **)&sub->info, &sub->cap_info,
                        (size_t)n + s->n_awaits, sizeof *sub->info))
@@ -442,8 +478,7 @@ error:
 static int timer_sample(void *unused) {
   atomic_store(&timing.pending, 0);
   SamplerObject *s = timing.target; /* only this thread writes it */
-  PyFrameObject *frame = PyEval_GetFrame();
-  if (!s || !frame)
+  if (!s)
     return 0;
   /* the C function seen running at the last tick, if it has just
    * returned: the time is its own, as at a c_return event */
@@ -459,9 +494,11 @@ static int timer_sample(void *unused) {
   if (!leaf)
     leaf = capture_frames_returned_c(s->frames, PyThreadState_Get());
 #endif
-  if (s->track_async && follow_async(s, frame, PyTrace_OPCODE))
+  /* the running stack is read in place: making frame objects here, in
+   * the middle of the program, is not something it expects */
+  if (s->track_async && follow_async(s, NULL, PyTrace_OPCODE))
     goto error;
-  if (take_sample(s, frame, PyTrace_OPCODE, NULL, leaf) == 0)
+  if (take_sample(s, NULL, PyTrace_OPCODE, NULL, leaf) == 0)
     return 0;
 error: /* as with the hook: stop sampling, the program sees the error */
   pthread_mutex_lock(&timing.lock);

@@ -339,6 +339,35 @@ class Command(TempDirTest):
         self.assertEqual(r.returncode, 2)
         self.assertIn("invalid choice: 'often'", r.stderr)
 
+    def test_traced_threads_run_while_the_main_thread_waits(self):
+        # A traced thread stops again and again at a raised eval-loop flag
+        # that only the main thread can lower; here the main thread waits
+        # for it, so the flag must fall without the main thread.
+        script = self.write("traced.py", """
+            import threading
+            from pyinstrument import Profiler
+            p = Profiler(sampler="timer", interval=0.0001,
+                         async_mode="disabled")
+            p.start()
+            threading.settrace(lambda *a: None)
+            def work():
+                def f():
+                    pass
+                for _ in range(2000):
+                    f()
+            for _ in range(50):
+                t = threading.Thread(target=work)
+                t.start()
+                t.join()
+            threading.settrace(None)
+            p.stop()
+            print("done")
+        """)
+        r = subprocess.run([PYTHON, script], capture_output=True, text=True,
+                           timeout=60, env=dict(os.environ))
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, "done"),
+                         r.stderr)
+
     def test_exit_or_fork_while_sampling(self):
         script = self.write("leave.py", """
             import os, time
