@@ -311,6 +311,33 @@ class StackDepths(unittest.TestCase):
         self.assertEqual(calls, [10, 8, 6])
 
 
+class StandardLibraryTests(TempDirTest):
+    """CPython's own tests of threads, generators, coroutines and profile
+    hooks, run under the timer sampler at 0.1 ms: what the sampler does to
+    the interpreter (pending calls, the eval loop's flag, reading frames
+    from another thread) must not change what they see."""
+
+    def test_they_pass(self):
+        probe = subprocess.run([PYTHON, "-c", "import test.libregrtest"],
+                               capture_output=True, text=True)
+        self.assertEqual(probe.returncode, 0,
+                         "CPython's test package is missing (Debian: "
+                         "libpython3.11-testsuite): " + probe.stderr)
+        report = os.path.join(self.dir, "report.txt")
+        r = subprocess.run(
+            [LAUNCHER, "--sampler", "timer", "-i", "0.0001", "-o", report,
+             "-m", "test",
+             # it checks that nothing imported 'threading' before it
+             "-i", "test_import_from_another_thread",
+             "test_threading", "test_generators", "test_coroutines",
+             "test_contextlib", "test_sys_setprofile"],
+            capture_output=True, text=True, cwd=self.dir, timeout=900)
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-3000:])
+        self.assertIn("Result: SUCCESS", r.stdout)
+        with open(report) as f:
+            self.assertIn("_callTestMethod", f.read())
+
+
 class Command(TempDirTest):
     def run_cli(self, *args):
         return subprocess.run([LAUNCHER, *args], capture_output=True,
