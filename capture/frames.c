@@ -427,8 +427,9 @@ static int analyse_depths(capture_code *c, PyCodeObject *code) {
   if (ok && n)
     REACH(0, code->co_flags & (CO_GENERATOR | CO_COROUTINE |
                                CO_ASYNC_GENERATOR) ? 1 : 0);
-  const uint8_t *t = (const uint8_t *)PyBytes_AS_STRING(code->co_exceptiontable);
-  Py_ssize_t tn = PyBytes_GET_SIZE(code->co_exceptiontable), k = 0;
+  PyObject *table = code->co_exceptiontable;
+  const uint8_t *t = (const uint8_t *)PyBytes_AS_STRING(table);
+  Py_ssize_t tn = PyBytes_GET_SIZE(table), k = 0;
   while (ok && k < tn) { /* entries of 4 varints (6 bits a byte) */
     long v[4];
     for (int f = 0; f < 4; f++) {
@@ -458,7 +459,8 @@ static int analyse_depths(capture_code *c, PyCodeObject *code) {
       if (op != CACHE && op != EXTENDED_ARG) {
         fall = PyCompile_OpcodeStackEffectWithJump(op, (int)arg, 0);
         taken = PyCompile_OpcodeStackEffectWithJump(op, (int)arg, 1);
-        if (fall == PY_INVALID_STACK_EFFECT || taken == PY_INVALID_STACK_EFFECT) {
+        if (fall == PY_INVALID_STACK_EFFECT ||
+            taken == PY_INVALID_STACK_EFFECT) {
           ok = false;
           break;
         }
