@@ -116,6 +116,34 @@ static int set_path0(PyObject *value) {
   return PyList_SetItem(path, 0, Py_NewRef(value));
 }
 
+/* The code of a script file as runpy.run_path reads it: a compiled file
+ * (.pyc) if it is one, else source compiled under the path as given. */
+static PyObject *read_script(PyObject *path) {
+  PyObject *abs = call("os.path", "abspath", "(O)", path);
+  PyObject *f = abs ? call("io", "open_code", "(O)", abs) : NULL;
+  PyObject *code = f ? call("pkgutil", "read_code", "(O)", f) : NULL;
+  if (code == Py_None) {
+    Py_CLEAR(code);
+    PyObject *at = PyObject_CallMethod(f, "seek", "(i)", 0);
+    PyObject *source = at ? PyObject_CallMethod(f, "read", NULL) : NULL;
+    if (source)
+      code = call("builtins", "compile", "(OOs)", source, path, "exec");
+    Py_XDECREF(at);
+    Py_XDECREF(source);
+  }
+  if (f) {
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *r = PyObject_CallMethod(f, "close", NULL);
+    Py_XDECREF(r);
+    PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+  }
+  Py_XDECREF(abs);
+  Py_XDECREF(f);
+  return code;
+}
+
 /* What to run: fills *code, *globs, *argv (the program's sys.argv) and
  * *shown (what {args} lists). Returns 0, or an exit status. */
 static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
@@ -182,23 +210,50 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
     PyObject *abs = path ? call("os.path", "abspath", "(O)", path) : NULL;
     PyObject *real = abs ? call("os.path", "realpath", "(O)", abs) : NULL;
     PyObject *dir = real ? call("os.path", "dirname", "(O)", real) : NULL;
-    PyObject *runpy = PyImport_ImportModule("runpy");
-    PyObject *run_path = runpy ? PyObject_GetAttrString(runpy, "run_path")
-                               : NULL;
-    int rc = !dir || !run_path || set_path0(dir) ||
-             PyDict_SetItemString(*globs, "run_path", run_path) ||
-             PyDict_SetItemString(*globs, "progname", path);
+    /* A plain file is read and compiled before the profiler starts, as
+     * run_path would do after: that is not the program's time, and in a
+     * timeline report a first sample there would stand for the whole run
+     * (the processor that trims our frames follows the first child). A
+     * directory or zip file goes through run_path. */
+    PyObject *importer = dir ? call("pkgutil", "get_importer", "(O)", path)
+                             : NULL;
+    PyObject *script = importer == Py_None ? read_script(path) : NULL;
+    if (importer == Py_None && !script) {
+      Py_XDECREF(path);
+      Py_XDECREF(abs);
+      Py_XDECREF(real);
+      Py_XDECREF(dir);
+      Py_DECREF(importer);
+      print_exception(); /* a syntax error, as python3 reports it */
+      return 1;
+    }
+    PyObject *runpy = importer ? PyImport_ImportModule("runpy") : NULL;
+    PyObject *run = runpy ? PyObject_GetAttrString(runpy, script
+                                                              ? "_run_module_code"
+                                                              : "run_path")
+                          : NULL;
+    int rc = !run || set_path0(dir) ||
+             PyDict_SetItemString(*globs, script ? "_run_module_code"
+                                                 : "run_path", run) ||
+             PyDict_SetItemString(*globs, "progname", path) ||
+             (script && PyDict_SetItemString(*globs, "code", script));
     *argv = rc ? NULL : prepend(path, c->args, 1);
     Py_XDECREF(path);
     Py_XDECREF(abs);
     Py_XDECREF(real);
     Py_XDECREF(dir);
+    Py_XDECREF(importer);
     Py_XDECREF(runpy);
-    Py_XDECREF(run_path);
-    if (!*argv)
+    Py_XDECREF(run);
+    if (!*argv) {
+      Py_XDECREF(script);
       return -1;
+    }
     *shown = Py_NewRef(c->args);
-    runner = "run_path(progname, run_name='__main__')";
+    runner = script ? "_run_module_code(code, None, '__main__', pkg_name='',"
+                      " script_name=progname)"
+                    : "run_path(progname, run_name='__main__')";
+    Py_XDECREF(script);
   }
   *code = call("builtins", "compile", "(sss)", runner, "<string>", "exec");
   return *code ? 0 : -1;

@@ -39,6 +39,42 @@ class RunsPrograms(TempDirTest):
             "argv ['sub/s1.py', 'a', 'b', '--flag'] %r __main__" % real,
             r.stdout)
 
+    def test_reading_the_script_is_not_profiled(self):
+        # 60k lines take tens of milliseconds to compile; that happens
+        # before the profiler starts (a first sample there would stand for
+        # the whole program in a timeline report)
+        body = "".join("v%d = %d\n" % (i, i) for i in range(60000))
+        self.write("big.py", body + "import time\ntime.sleep(0.02)\n")
+        out = os.path.join(self.dir, "big.pyisession")
+        r = self.run_cli("-o", out, "big.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for stack, _ in self.load_json(out)["frame_records"]:
+            self.assertNotIn("_get_code_from_file", functions(stack))
+            self.assertNotIn("compile", functions(stack))
+        self.assertGreater(time_in(self.load_json(out)["frame_records"],
+                                   "sleep"), 0.015)
+
+    def test_directory_and_compiled_targets(self):
+        self.write("app/__main__.py", ARGV_SCRIPT)
+        r = self.run_cli("-o", os.devnull, "app", "z")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("argv ['app', 'z'] 'app' __main__", r.stdout)
+        src = self.write("c1.py", ARGV_SCRIPT)
+        subprocess.run([PYTHON, "-m", "py_compile", src], check=True)
+        pyc = glob.glob(os.path.join(self.dir, "__pycache__", "c1.*.pyc"))[0]
+        os.rename(pyc, os.path.join(self.dir, "c1.pyc"))
+        r = self.run_cli("-o", os.devnull, "c1.pyc")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("argv ['c1.pyc']", r.stdout)
+
+    def test_syntax_error_as_python_reports_it(self):
+        self.write("bad.py", "x = (\n")
+        r = self.run_cli("bad.py")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("SyntaxError", r.stderr)
+        self.assertIn('File "bad.py", line 1', r.stderr)
+        self.assertEqual(r.stdout, "")
+
     def test_module_mode(self):
         self.write("pkg/__init__.py", "")
         self.write("pkg/mod.py", ARGV_SCRIPT)
