@@ -70,6 +70,14 @@ Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
 /* As capture_frames_walk for the running stack of the calling thread. */
 Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
                                        uint32_t **out, size_t *cap, size_t n);
+/* One key per frame of the running stack, leaf first, in the order of
+ * capture_frames_walk_running: equal keys at one depth of two samples
+ * (almost surely) mean the same call, still running. Returns the count or
+ * -1 with an exception set. */
+Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap);
+/* The key of a running coroutine's frame (as capture_frames_running_keys
+ * gives it), or 0. */
+uintptr_t capture_frames_coro_key(PyObject *coro);
 /* Whether a running frame has a caller. */
 bool capture_frames_has_back(PyFrameObject *frame);
 /* "<name>\0<thread>\0<ident>" of the calling thread. */
@@ -181,7 +189,8 @@ PyObject *capture_main(PyObject *module, PyObject *args);
 
 typedef struct capture_strings {
   PyObject *self, *cls, *tracebackhide, *qualname, *name, *write, *flush,
-      *encoding, *isatty, *render, *buffer;
+      *encoding, *isatty, *render, *buffer, *coro, *cr_frame, *cr_await,
+      *cr_suspended;
   PyObject *context_var; /* the ContextVar "active_profiler_context_var" */
 } capture_strings;
 

@@ -81,9 +81,9 @@ static const struct cli_option {
     {"--sampler", 0, true, O_SAMPLER, "SAMPLER",
      "'hook' (default): pyinstrument's profile hook; the program runs 2-3 "
      "times slower. 'timer': no hook, a helper thread asks for each sample; "
-     "a few percent slower, but awaits are not followed and a C function "
-     "is not named when its callable was computed by an expression (its "
-     "time goes to the line that called it)"},
+     "a few percent slower, but a C function is not named when its "
+     "callable was computed by an expression (its time goes to the line "
+     "that called it)"},
 };
 #define N_OPTIONS (sizeof options / sizeof *options)
 

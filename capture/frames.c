@@ -830,6 +830,31 @@ Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
   return (Py_ssize_t)n;
 }
 
+/* A frame's identity while it runs: where it lives and what it runs. */
+static inline uintptr_t frame_key(const void *frame, const void *code) {
+  uintptr_t c = (uintptr_t)code;
+  return (uintptr_t)frame ^ (c << 17 | c >> (sizeof c * 8 - 17));
+}
+
+Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap) {
+  PyThreadState *t = PyThreadState_Get();
+  _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
+  while (f && _PyFrame_IsIncomplete(f))
+    f = f->previous;
+  size_t n = 0;
+  for (; f; f = iframe_back(f)) {
+    if (n + 1 > *cap && capture_grow((void **)out, cap, n + 1, sizeof **out))
+      return -1;
+    (*out)[n++] = frame_key(f, f->f_code);
+  }
+  return (Py_ssize_t)n;
+}
+
+uintptr_t capture_frames_coro_key(PyObject *coro) {
+  _PyInterpreterFrame *f = (_PyInterpreterFrame *)((PyGenObject *)coro)->gi_iframe;
+  return frame_key(f, f->f_code);
+}
+
 #else /* the public API (3.12 and later) */
 
 PyObject *capture_stack_depths(PyObject *module, PyObject *code) {
@@ -861,6 +886,38 @@ uint32_t capture_frames_python(capture_frames *F, PyFrameObject *frame) {
   Py_XDECREF(local0);
   Py_DECREF(code);
   return id;
+}
+
+uintptr_t capture_frames_coro_key(PyObject *coro) {
+  PyObject *frame = PyObject_GetAttr(coro, capture_str.cr_frame);
+  uintptr_t key = 0;
+  if (frame && PyFrame_Check(frame)) {
+    PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
+    key = (uintptr_t)frame ^ (uintptr_t)code;
+    Py_DECREF(code);
+  }
+  Py_XDECREF(frame);
+  PyErr_Clear();
+  return key;
+}
+
+Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap) {
+  PyFrameObject *frame = PyEval_GetFrame();
+  Py_XINCREF(frame);
+  size_t n = 0;
+  while (frame) {
+    if (n + 1 > *cap && capture_grow((void **)out, cap, n + 1, sizeof **out)) {
+      Py_DECREF(frame);
+      return -1;
+    }
+    PyCodeObject *code = PyFrame_GetCode(frame);
+    (*out)[n++] = (uintptr_t)frame ^ (uintptr_t)code;
+    Py_DECREF(code);
+    PyFrameObject *back = PyFrame_GetBack(frame);
+    Py_DECREF(frame);
+    frame = back;
+  }
+  return (Py_ssize_t)n;
 }
 
 bool capture_frames_has_back(PyFrameObject *frame) {

@@ -63,6 +63,10 @@ static int intern_strings(void) {
       {&capture_str.isatty, "isatty"},
       {&capture_str.render, "render"},
       {&capture_str.buffer, "buffer"},
+      {&capture_str.coro, "_coro"},
+      {&capture_str.cr_frame, "cr_frame"},
+      {&capture_str.cr_await, "cr_await"},
+      {&capture_str.cr_suspended, "cr_suspended"},
   };
   for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
     if (!*strings[i].slot &&

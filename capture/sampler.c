@@ -271,6 +271,14 @@ static void overhead_warning(void) {
 
 enum { SUB_IN_CONTEXT, SUB_AWAITED, SUB_UNKNOWN };
 
+/* An asyncio task seen running in a profiler's context, and the frames
+ * below its coroutine then (root first; none when it was not found). */
+typedef struct capture_task {
+  PyObject *task;
+  uint32_t *below;
+  size_t n_below, cap_below;
+} capture_task;
+
 typedef struct capture_sub {
   ProfilerObject *profiler; /* a running profiler lives while subscribed */
   double interval;
@@ -280,6 +288,13 @@ typedef struct capture_sub {
   int state;
   uint32_t *info; /* the stack where its context was left */
   size_t n_info, cap_info;
+  /* timer sampler: its last sample in context, the asyncio task that ran
+   * then, and the one that started the profiler */
+  uint32_t *seen;
+  size_t n_seen, cap_seen;
+  uintptr_t *seen_keys;
+  size_t n_seen_keys, cap_seen_keys;
+  capture_task last, first;
 } capture_sub;
 
 typedef struct SamplerObject {
@@ -301,21 +316,35 @@ typedef struct SamplerObject {
   size_t cap_stack;
   uint32_t *alt; /* an out-of-context stack being built */
   size_t cap_alt;
+  uintptr_t *keys; /* capture_frames_running_keys of the sample, root end
+                      first: keys[i] is the frame of stack[i + 1] */
+  size_t n_keys, cap_keys;
   uint32_t blocked_leaf;  /* the C function the timer found it waiting in */
   uintptr_t blocked_at[2]; /* ... called from this frame and instruction */
   uint32_t root, id_await, id_ooc;
   unsigned long ident;
 } SamplerObject;
 
+static void sub_clear(capture_sub *sub) {
+  PyMem_Free(sub->info);
+  PyMem_Free(sub->seen);
+  PyMem_Free(sub->seen_keys);
+  PyMem_Free(sub->last.below);
+  PyMem_Free(sub->first.below);
+  Py_XDECREF(sub->last.task);
+  Py_XDECREF(sub->first.task);
+}
+
 static void Sampler_Dealloc(SamplerObject *s) {
   for (size_t i = 0; i < s->n_subs; i++) {
-    PyMem_Free(s->subs[i].info);
+    sub_clear(&s->subs[i]);
     Py_DECREF(s->subs[i].profiler);
   }
   PyMem_Free(s->subs);
   PyMem_Free(s->awaits);
   PyMem_Free(s->stack);
   PyMem_Free(s->alt);
+  PyMem_Free(s->keys);
   capture_frames_free(s->frames);
   Py_XDECREF(s->last_value);
   Py_TYPE(s)->tp_free((PyObject *)s);
@@ -363,12 +392,208 @@ static Py_ssize_t build_stack(SamplerObject *s, PyFrameObject *frame, int what,
   return depth;
 }
 
+/* ---- async contexts under the timer sampler -----------------------------
+ * The hook sees every return and so the moment a context is left, with
+ * the coroutines that suspended on the way out. The timer sees samples
+ * only. In context it keeps the stack and the asyncio task then running;
+ * out of it, the task's coroutines are read from the task (suspended, so
+ * they stand still), below the frames that ran the task. Without a task,
+ * the context was left where the kept stack and the present one part. */
+
+/* Longer chains of awaiting coroutines are cut (a sample's depth limit). */
+#define CAPTURE_MAX_AWAITS 8192
+
+/* The asyncio task running now (new reference) or NULL. Only asyncio's C
+ * parts are used (the running loop, its task table), so no Python code
+ * runs; errors are cleared. */
+static PyObject *current_task(void) {
+  static PyObject *name, *get_loop, *current, *tasks;
+  if (!get_loop) {
+    if (!name && !(name = PyUnicode_InternFromString("_asyncio")))
+      goto none;
+    PyObject *m = PyImport_GetModule(name); /* imported by asyncio, if */
+    if (!m)
+      goto none;
+    PyObject *g = PyObject_GetAttrString(m, "_get_running_loop");
+    PyObject *c = PyObject_GetAttrString(m, "current_task"); /* 3.12 */
+    PyObject *t = c ? NULL : PyObject_GetAttrString(m, "_current_tasks");
+    Py_DECREF(m);
+    PyErr_Clear();
+    if (g && PyCFunction_Check(g) &&
+        ((c && PyCFunction_Check(c)) || (t && PyDict_Check(t)))) {
+      get_loop = g; /* kept for the life of the process */
+      current = c;
+      tasks = t;
+    } else {
+      Py_XDECREF(g);
+      Py_XDECREF(c);
+      Py_XDECREF(t);
+      goto none;
+    }
+  }
+  PyObject *loop = PyObject_CallNoArgs(get_loop), *task = NULL;
+  if (loop && loop != Py_None) {
+    if (current)
+      task = PyObject_CallOneArg(current, loop);
+    else if (Py_TYPE(loop)->tp_hash == PyBaseObject_Type.tp_hash)
+      Py_XINCREF(task = PyDict_GetItemWithError(tasks, loop)); /* (3.11) */
+  }
+  Py_XDECREF(loop);
+  if (task && task != Py_None)
+    return task;
+  Py_XDECREF(task);
+none:
+  PyErr_Clear();
+  return NULL;
+}
+
+/* Notes in 't' the task running now and the frames of the present
+ * sample (s->stack, s->keys) below its coroutine. */
+static int note_task(SamplerObject *s, capture_task *t) {
+  Py_XSETREF(t->task, current_task());
+  t->n_below = 0;
+  PyObject *coro = t->task ? PyObject_GetAttr(t->task, capture_str.coro)
+                           : NULL;
+  uintptr_t key = coro && PyCoro_CheckExact(coro)
+                      ? capture_frames_coro_key(coro)
+                      : 0;
+  Py_XDECREF(coro);
+  PyErr_Clear();
+  for (size_t i = 0; key && i < s->n_keys; i++)
+    if (s->keys[i] == key) { /* the root, then the frames of keys[0, i) */
+      if (capture_grow((void **)&t->below, &t->cap_below, i + 1,
+                       sizeof *t->below))
+        return -1;
+      memcpy(t->below, s->stack, (i + 1) * sizeof *t->below);
+      t->n_below = i + 1;
+      break;
+    }
+  return 0;
+}
+
+/* Keeps the present sample (s->stack, 'depth' ids; s->keys) as the last
+ * one in the context of 'sub'; 'start' when the profiler starts here. */
+static int keep_in_context(SamplerObject *s, capture_sub *sub, size_t depth,
+                           bool start) {
+  if (capture_grow((void **)&sub->seen, &sub->cap_seen, depth,
+                   sizeof *sub->seen) ||
+      capture_grow((void **)&sub->seen_keys, &sub->cap_seen_keys, s->n_keys,
+                   sizeof *sub->seen_keys))
+    return -1;
+  memcpy(sub->seen, s->stack, depth * sizeof *sub->seen);
+  memcpy(sub->seen_keys, s->keys, s->n_keys * sizeof *sub->seen_keys);
+  sub->n_seen = depth;
+  sub->n_seen_keys = s->n_keys;
+  return note_task(s, &sub->last) || (start && note_task(s, &sub->first));
+}
+
+/* Appends to sub->info the frames below the coroutine of task 't', then
+ * the coroutines it waits in, outermost first: those the hook sees return
+ * at the await. Returns how many coroutines (0: 't' is not suspended in
+ * one), or -1 with an exception set. */
+static Py_ssize_t push_awaits(SamplerObject *s, capture_sub *sub,
+                              const capture_task *t) {
+  if (!t->task || !t->n_below)
+    return 0;
+  PyObject *obj = PyObject_GetAttr(t->task, capture_str.coro);
+  size_t n = t->n_below, added = 0;
+  while (obj && PyCoro_CheckExact(obj) && added < CAPTURE_MAX_AWAITS) {
+    PyObject *flag = PyObject_GetAttr(obj, capture_str.cr_suspended);
+    PyObject *frame = flag == Py_True
+                          ? PyObject_GetAttr(obj, capture_str.cr_frame)
+                          : NULL;
+    Py_XDECREF(flag);
+    uint32_t id = frame && PyFrame_Check(frame)
+                      ? capture_frames_python(s->frames, (PyFrameObject *)frame)
+                      : 0;
+    Py_XDECREF(frame);
+    if (!id)
+      break;
+    if (capture_grow((void **)&sub->info, &sub->cap_info, n + added + 1,
+                     sizeof *sub->info)) {
+      Py_DECREF(obj);
+      return -1;
+    }
+    sub->info[n + added++] = id;
+    PyObject *next = PyObject_GetAttr(obj, capture_str.cr_await);
+    Py_DECREF(obj);
+    obj = next;
+  }
+  Py_XDECREF(obj);
+  PyErr_Clear();
+  if (added) {
+    memcpy(sub->info, t->below, n * sizeof *sub->info);
+    sub->n_info = n + added;
+  }
+  return (Py_ssize_t)added;
+}
+
+static void reverse_keys(uintptr_t *a, size_t n) {
+  for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+    uintptr_t t = a[i];
+    a[i] = a[j - 1];
+    a[j - 1] = t;
+  }
+}
+
+/* Sets the state and info of each async subscriber for a timer sample
+ * whose stack (root first, 'depth' ids) is in s->stack. */
+static int read_keys(SamplerObject *s) {
+  Py_ssize_t n = capture_frames_running_keys(&s->keys, &s->cap_keys);
+  if (n < 0)
+    return -1;
+  reverse_keys(s->keys, (size_t)n);
+  s->n_keys = (size_t)n;
+  return 0;
+}
+
+static int timer_follow_async(SamplerObject *s, size_t depth) {
+  PyObject *value;
+  if (PyContextVar_Get(capture_str.context_var, NULL, &value) < 0)
+    return -1;
+  Py_XDECREF(value); /* compared only: a subscribed profiler is alive */
+  if (read_keys(s))
+    return -1;
+  for (size_t i = 0; i < s->n_subs; i++) {
+    capture_sub *sub = &s->subs[i];
+    if (sub->async_mode == CAPTURE_ASYNC_DISABLED)
+      continue;
+    if (value == (PyObject *)sub->profiler) {
+      sub->state = SUB_IN_CONTEXT;
+      if (keep_in_context(s, sub, depth, false))
+        return -1;
+      continue;
+    }
+    /* the last task seen in context, else the one that started it */
+    Py_ssize_t awaits = push_awaits(s, sub, &sub->last);
+    if (awaits == 0)
+      awaits = push_awaits(s, sub, &sub->first);
+    if (awaits < 0)
+      return -1;
+    if (awaits == 0) { /* no suspended task: where the two stacks part */
+      size_t common = 0;
+      while (common < sub->n_seen_keys && common < s->n_keys &&
+             sub->seen_keys[common] == s->keys[common])
+        common++;
+      size_t n = common + 1 < sub->n_seen ? common + 1 : sub->n_seen;
+      if (capture_grow((void **)&sub->info, &sub->cap_info, n + 1,
+                       sizeof *sub->info))
+        return -1;
+      memcpy(sub->info, sub->seen, n * sizeof *sub->info);
+      sub->n_info = n;
+    }
+    sub->state = awaits ? SUB_AWAITED : SUB_UNKNOWN;
+  }
+  return 0;
+}
+
 static int take_sample(SamplerObject *s, PyFrameObject *frame, int what,
                        PyObject *arg, uint32_t leaf) {
   double now = capture_monotonic();
   double dt = now - s->last_sample;
   Py_ssize_t depth = build_stack(s, frame, what, arg, leaf);
-  if (depth < 0)
+  if (depth < 0 ||
+      (!frame && s->track_async && timer_follow_async(s, (size_t)depth)))
     return -1;
   s->last_sample = now;
   for (size_t i = 0; i < s->n_subs; i++) {
@@ -496,11 +721,9 @@ static int timer_sample(void *unused) {
 #endif
   /* the running stack is read in place: making frame objects here, in
    * the middle of the program, is not something it expects */
-  if (s->track_async && follow_async(s, NULL, PyTrace_OPCODE))
-    goto error;
   if (take_sample(s, NULL, PyTrace_OPCODE, NULL, leaf) == 0)
     return 0;
-error: /* as with the hook: stop sampling, the program sees the error */
+  /* as with the hook: stop sampling, the program sees the error */
   pthread_mutex_lock(&timing.lock);
   timing.target = NULL;
   pthread_mutex_unlock(&timing.lock);
@@ -776,6 +999,19 @@ int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
   if (s->n_subs == 1)
     s->last_sample = capture_monotonic();
   rc = sampler_update(s);
+  /* the timer sees the context only at samples: the first is here */
+  if (rc == 0 && s->mode == CAPTURE_SAMPLER_TIMER &&
+      async_mode != CAPTURE_ASYNC_DISABLED) {
+    Py_ssize_t depth = build_stack(s, NULL, PyTrace_OPCODE, NULL, 0);
+    if (depth < 0 || read_keys(s) ||
+        keep_in_context(s, &s->subs[s->n_subs - 1], (size_t)depth, true)) {
+      PyObject *type, *value, *tb;
+      PyErr_Fetch(&type, &value, &tb);
+      capture_unsubscribe(p);
+      PyErr_Restore(type, value, tb);
+      rc = -1;
+    }
+  }
 done:
   Py_DECREF(s);
   return rc;
@@ -799,7 +1035,7 @@ int capture_unsubscribe(ProfilerObject *p) {
       return -1;
     Py_DECREF(token);
   }
-  PyMem_Free(s->subs[i].info);
+  sub_clear(&s->subs[i]);
   memmove(&s->subs[i], &s->subs[i + 1], (s->n_subs - i - 1) * sizeof *s->subs);
   s->n_subs--;
   Py_INCREF(s);

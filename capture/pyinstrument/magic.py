@@ -126,7 +126,7 @@ class PyinstrumentMagic(Magics):
               "already runs inside IPython's event loop)")
     @argument("--sampler", default="hook", choices=["hook", "timer"],
               help="hook (default): pyinstrument's profile hook; timer: no "
-              "hook, far cheaper for Python-heavy code, awaits not followed")
+              "hook, far cheaper for Python-heavy code")
     @argument("--height", "-h", type=int, default=400,
               help="height in pixels of the report in a notebook")
     @argument("--timeline", action="store_true",

@@ -25,9 +25,9 @@ async def inner():
     await asyncio.sleep(0.06)
 
 
-async def profiled(mode):
+async def profiled(mode, sampler):
     task = asyncio.ensure_future(other_task())
-    p = Profiler(async_mode=mode)
+    p = Profiler(async_mode=mode, sampler=sampler)
     p.start()
     await inner()
     busy(0.01)
@@ -36,11 +36,38 @@ async def profiled(mode):
     return p.last_session
 
 
-def run(mode):
-    return asyncio.run(profiled(mode))
+def run(mode, sampler):
+    return asyncio.run(profiled(mode, sampler))
+
+
+async def stranger():
+    for _ in range(4):
+        await asyncio.sleep(0.005)
+        busy(0.01)
+
+
+async def child(n):
+    await asyncio.sleep(0.01 * n)
+    busy(0.005)
+
+
+async def gathering(sampler):
+    task = asyncio.ensure_future(stranger())
+    p = Profiler(async_mode="enabled", sampler=sampler)
+    p.start()
+    await asyncio.gather(child(1), child(3))
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    loop.call_later(0.02, future.set_result, 1)
+    await future
+    p.stop()
+    await task
+    return p.last_session
 
 
 class AsyncModes(unittest.TestCase):
+    sampler = "hook"
+
     def check_awaited(self, session):
         records = session.frame_records
         awaited = [functions(s) for s, _ in records if functions(s)[-1] == "[await]"]
@@ -51,9 +78,17 @@ class AsyncModes(unittest.TestCase):
         self.assertEqual(time_in(records, "other_task"), 0)
         self.assertGreater(time_in(records, "[await]"), 0.04)
         self.assertGreater(time_in(records, "busy"), 0.005)
+        # awaiting, the coroutine sits on the frames that ran it
+        def below(stack):
+            return stack[:stack.index("profiled")]
+        running = [functions(s) for s, _ in records
+                   if "busy" in functions(s)]
+        self.assertTrue(running)
+        self.assertEqual({tuple(below(s)) for s in awaited},
+                         {tuple(below(s)) for s in running})
 
     def test_enabled(self):
-        s = run("enabled")
+        s = run("enabled", self.sampler)
         self.check_awaited(s)
         # the [await] frame carries the suspended coroutine's attributes
         leaves = {frame_parts(st[-2])[0] for st, _ in s.frame_records
@@ -61,10 +96,10 @@ class AsyncModes(unittest.TestCase):
         self.assertEqual(leaves, {"sleep"})
 
     def test_strict(self):
-        self.check_awaited(run("strict"))
+        self.check_awaited(run("strict", self.sampler))
 
     def test_disabled_sees_everything_in_the_thread(self):
-        records = run("disabled").frame_records
+        records = run("disabled", self.sampler).frame_records
         self.assertGreater(time_in(records, "other_task"), 0.01)
         self.assertEqual(time_in(records, "[await]"), 0)
         names = {f for s, _ in records for f in functions(s)}
@@ -72,13 +107,14 @@ class AsyncModes(unittest.TestCase):
 
     def test_one_async_profiler_per_context(self):
         async def two():
-            a = Profiler()
+            a = Profiler(sampler=self.sampler)
             a.start()
             try:
                 with self.assertRaisesRegex(RuntimeError, "already a profiler"):
-                    Profiler(async_mode="strict").start()
+                    Profiler(async_mode="strict",
+                             sampler=self.sampler).start()
                 # a profiler without async support may join
-                b = Profiler(async_mode="disabled")
+                b = Profiler(async_mode="disabled", sampler=self.sampler)
                 b.start()
                 b.stop()
             finally:
@@ -87,8 +123,10 @@ class AsyncModes(unittest.TestCase):
 
 
 class LeavingTheContext(unittest.TestCase):
+    sampler = "hook"
+
     def leave(self, mode):
-        p = Profiler(async_mode=mode)
+        p = Profiler(async_mode=mode, sampler=self.sampler)
 
         def starter():
             p.start()  # inside ctx.run: the profiler's context is ctx
@@ -113,3 +151,29 @@ class LeavingTheContext(unittest.TestCase):
         outside = [s for s, _ in records
                    if "busy" in functions(s) and "starter" not in functions(s)]
         self.assertTrue(outside)
+
+
+# The timer sampler sees no events, only samples: it finds where the
+# context was left and what the task awaits in another way (sampler.c),
+# and must give the same stacks.
+class AsyncModesTimer(AsyncModes):
+    sampler = "timer"
+
+    # Whichever task left the context last, time while this context's
+    # tasks wait is theirs: the hook shows the other task's code when the
+    # last to leave had finished; the timer falls back to the task that
+    # started the profiler.
+    def test_tasks_and_futures(self):
+        records = asyncio.run(gathering(self.sampler)).frame_records
+        self.assertEqual(time_in(records, "stranger"), 0)
+        self.assertGreater(time_in(records, "[await]"), 0.03)
+        self.assertGreater(time_in(records, "child"), 0.005)
+        for stack, _ in records:
+            names = functions(stack)
+            if names[-1] == "[await]":  # under a task of this context
+                self.assertIn(names[names.index("_run") + 1],
+                              ("gathering", "child"), names)
+
+
+class LeavingTheContextTimer(LeavingTheContext):
+    sampler = "timer"
