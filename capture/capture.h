@@ -32,6 +32,15 @@
 #define CAPTURE_INTERNAL_FRAMES 0
 #endif
 
+/* On 3.11 and 3.12 a pending call added by a thread other than the main
+ * one does not raise the eval loop's flag; the timer sampler raises it
+ * itself (sampler.c). 3.13 raises it. */
+#if PY_VERSION_HEX < 0x030D0000
+#define CAPTURE_RAISE_FLAG 1
+#else
+#define CAPTURE_RAISE_FLAG 0
+#endif
+
 #define CAPTURE_VERSION "5.1.2"
 
 /* ---- frames.c: frame-info strings and their ids ------------------------- */

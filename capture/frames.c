@@ -268,7 +268,7 @@ error:
 static uint32_t frame_new(capture_frames *F, uint32_t ci, PyCodeObject *code,
                           int lasti, PyTypeObject *cls) {
   const capture_code *c = &F->codes[ci - 1];
-  int line = PyCode_Addr2Line(code, lasti * (int)sizeof(_Py_CODEUNIT));
+  int line = PyCode_Addr2Line(code, lasti * 2); /* 2-byte code units */
   const char *cname = NULL;
   size_t ncname = 0;
   if (cls) { /* CPython's _PyType_Name: tp_name after the last dot */

@@ -24,7 +24,7 @@
 #include <strings.h>
 #include <time.h>
 
-#if CAPTURE_INTERNAL_FRAMES
+#if CAPTURE_RAISE_FLAG
 #define Py_BUILD_CORE 1
 #undef _PyGC_FINALIZED /* Python.h's public spelling; the core one follows */
 #include <internal/pycore_interp.h>
@@ -88,21 +88,28 @@ static void peek_blocked(void);
  * the flag is what CPython computes for a thread other than the main
  * one. */
 static void flag_request(void) {
-#if CAPTURE_INTERNAL_FRAMES
+#if CAPTURE_RAISE_FLAG
   struct _ceval_state *ceval = &timing.interp->ceval;
+#if PY_VERSION_HEX < 0x030C0000
   struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
+#else /* 3.12: one GIL per interpreter */
+  struct _gil_runtime_state *gil = ceval->gil;
+#endif
   if (_Py_atomic_load_relaxed(&gil->locked) &&
       _Py_atomic_load_relaxed(&gil->last_holder) == (uintptr_t)timing.tstate) {
     _Py_atomic_store_relaxed(&ceval->eval_breaker, 1);
     timing.raised = true;
   } else if (timing.raised) {
-    _Py_atomic_store_relaxed(
-        &ceval->eval_breaker,
-        _Py_atomic_load_relaxed(&ceval->gil_drop_request) |
-            ceval->pending.async_exc);
+    int flag = _Py_atomic_load_relaxed(&ceval->gil_drop_request) |
+               ceval->pending.async_exc;
+#if PY_VERSION_HEX >= 0x030C0000 /* any thread runs these on 3.12 */
+    flag |= _Py_atomic_load_relaxed(&ceval->pending.calls_to_do) |
+            _Py_atomic_load_relaxed(&ceval->gc_scheduled);
+#endif
+    _Py_atomic_store_relaxed(&ceval->eval_breaker, flag);
     timing.raised = false;
   }
-#endif /* later versions flag a pending call for the main thread */
+#endif
 }
 
 /* Queues one sample request for the main thread (lock held). */

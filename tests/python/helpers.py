@@ -12,6 +12,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LAUNCHER = os.environ.get("PYI_LAUNCHER", "pyinstrument")
 PYI_RENDER = os.environ.get("PYI_RENDER", "pyi-render")
 PYTHON = os.environ.get("PYI_PYTHON", sys.executable)
+# The timer sampler names C functions only on CPython 3.11, whose frame
+# layout it reads; on later versions their time goes to the calling line.
+TIMER_NAMES_C = sys.version_info[:2] == (3, 11)
 
 SESSION_KEYS = [
     ("start_time", float),

@@ -7,7 +7,7 @@ import unittest
 
 from pyinstrument import Profiler
 
-from helpers import frame_parts, functions, time_in
+from helpers import TIMER_NAMES_C, frame_parts, functions, time_in
 
 
 def busy(seconds):
@@ -103,7 +103,8 @@ class AsyncModes(unittest.TestCase):
         self.assertGreater(time_in(records, "other_task"), 0.01)
         self.assertEqual(time_in(records, "[await]"), 0)
         names = {f for s, _ in records for f in functions(s)}
-        self.assertIn("epoll.poll", names)
+        if self.sampler == "hook" or TIMER_NAMES_C:
+            self.assertIn("epoll.poll", names)
 
     def test_one_async_profiler_per_context(self):
         async def two():

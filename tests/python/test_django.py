@@ -11,6 +11,7 @@ import unittest
 import warnings
 
 from frameworks import example, html_functions, need, tree_functions
+from helpers import TIMER_NAMES_C
 
 VIEW = "slow_django_view"
 calls = []
@@ -81,7 +82,8 @@ class DjangoMiddleware(unittest.TestCase):
         with self.settings(PYINSTRUMENT_SAMPLER="timer"):
             page = self.client.get("/slow?profile").content.decode()
         self.assertIn(VIEW, html_functions(page))
-        self.assertIn("sleep", html_functions(page))
+        if TIMER_NAMES_C:
+            self.assertIn("sleep", html_functions(page))
 
     def test_url_argument_setting_renames_the_argument(self):
         with self.settings(PYINSTRUMENT_URL_ARGUMENT="pyi"):
