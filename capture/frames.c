@@ -851,7 +851,8 @@ Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap) {
 }
 
 uintptr_t capture_frames_coro_key(PyObject *coro) {
-  _PyInterpreterFrame *f = (_PyInterpreterFrame *)((PyGenObject *)coro)->gi_iframe;
+  PyGenObject *gen = (PyGenObject *)coro;
+  _PyInterpreterFrame *f = (_PyInterpreterFrame *)gen->gi_iframe;
   return frame_key(f, f->f_code);
 }
 

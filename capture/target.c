@@ -154,12 +154,15 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
   if (!*globs || PyDict_SetItemString(*globs, "__builtins__", builtins))
     return -1;
   if (c->program) { /* python3 -c: sys.path[0] is '' */
-    PyObject *dash = PyUnicode_FromString("-c"), *empty = PyUnicode_FromString("");
+    PyObject *dash = PyUnicode_FromString("-c");
+    PyObject *empty = PyUnicode_FromString("");
+    PyObject *name = PyUnicode_FromString("__main__");
     *argv = dash ? prepend(dash, c->args, 0) : NULL;
-    int rc = !*argv || !empty || set_path0(empty) ||
-             PyDict_SetItemString(*globs, "__name__", PyUnicode_FromString("__main__"));
+    int rc = !*argv || !empty || !name || set_path0(empty) ||
+             PyDict_SetItemString(*globs, "__name__", name);
     Py_XDECREF(dash);
     Py_XDECREF(empty);
+    Py_XDECREF(name);
     if (rc)
       return -1;
     *shown = Py_NewRef(*argv);
@@ -227,14 +230,11 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
       print_exception(); /* a syntax error, as python3 reports it */
       return 1;
     }
+    const char *runner_name = script ? "_run_module_code" : "run_path";
     PyObject *runpy = importer ? PyImport_ImportModule("runpy") : NULL;
-    PyObject *run = runpy ? PyObject_GetAttrString(runpy, script
-                                                              ? "_run_module_code"
-                                                              : "run_path")
-                          : NULL;
+    PyObject *run = runpy ? PyObject_GetAttrString(runpy, runner_name) : NULL;
     int rc = !run || set_path0(dir) ||
-             PyDict_SetItemString(*globs, script ? "_run_module_code"
-                                                 : "run_path", run) ||
+             PyDict_SetItemString(*globs, runner_name, run) ||
              PyDict_SetItemString(*globs, "progname", path) ||
              (script && PyDict_SetItemString(*globs, "code", script));
     *argv = rc ? NULL : prepend(path, c->args, 1);
