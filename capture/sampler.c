@@ -422,10 +422,12 @@ static PyObject *current_task(void) {
     if (!m)
       goto none;
     PyObject *g = PyObject_GetAttrString(m, "_get_running_loop");
-    PyObject *c = PyObject_GetAttrString(m, "current_task"); /* 3.12 */
-    PyObject *t = c ? NULL : PyObject_GetAttrString(m, "_current_tasks");
-    Py_DECREF(m);
     PyErr_Clear();
+    PyObject *c = PyObject_GetAttrString(m, "current_task"); /* 3.12 */
+    PyErr_Clear();
+    PyObject *t = c ? NULL : PyObject_GetAttrString(m, "_current_tasks");
+    PyErr_Clear();
+    Py_DECREF(m);
     if (g && PyCFunction_Check(g) &&
         ((c && PyCFunction_Check(c)) || (t && PyDict_Check(t)))) {
       get_loop = g; /* kept for the life of the process */
