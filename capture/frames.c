@@ -336,6 +336,12 @@ static inline uint32_t frame_id(capture_frames *F, PyCodeObject *code,
   return id ? id : frame_new(F, ci, code, lasti, cls);
 }
 
+/* A frame's identity while it runs: where it lives and what it runs. */
+static inline uintptr_t frame_key(const void *frame, const void *code) {
+  uintptr_t c = (uintptr_t)code;
+  return (uintptr_t)frame ^ (c << 17 | c >> (sizeof c * 8 - 17));
+}
+
 /* Appends 'id' to the growable array 'out'. */
 static inline int push(uint32_t **out, size_t *cap, size_t *n, uint32_t id) {
   if (!id || (*n + 1 > *cap &&
@@ -830,12 +836,6 @@ Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
   return (Py_ssize_t)n;
 }
 
-/* A frame's identity while it runs: where it lives and what it runs. */
-static inline uintptr_t frame_key(const void *frame, const void *code) {
-  uintptr_t c = (uintptr_t)code;
-  return (uintptr_t)frame ^ (c << 17 | c >> (sizeof c * 8 - 17));
-}
-
 Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap) {
   PyThreadState *t = PyThreadState_Get();
   _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
@@ -894,7 +894,7 @@ uintptr_t capture_frames_coro_key(PyObject *coro) {
   uintptr_t key = 0;
   if (frame && PyFrame_Check(frame)) {
     PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
-    key = (uintptr_t)frame ^ (uintptr_t)code;
+    key = frame_key(frame, code);
     Py_DECREF(code);
   }
   Py_XDECREF(frame);
@@ -912,7 +912,7 @@ Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap) {
       return -1;
     }
     PyCodeObject *code = PyFrame_GetCode(frame);
-    (*out)[n++] = (uintptr_t)frame ^ (uintptr_t)code;
+    (*out)[n++] = frame_key(frame, code);
     Py_DECREF(code);
     PyFrameObject *back = PyFrame_GetBack(frame);
     Py_DECREF(frame);

@@ -278,12 +278,15 @@ static void overhead_warning(void) {
 
 enum { SUB_IN_CONTEXT, SUB_AWAITED, SUB_UNKNOWN };
 
-/* An asyncio task seen running in a profiler's context, and the frames
- * below its coroutine then (root first; none when it was not found). */
+/* An asyncio task seen running in a profiler's context, and how many ids
+ * of that sample (root first) lie below its coroutine (0: not found). The
+ * ids are those of the kept sample for the last task, and a copy in
+ * 'below' for the task that started the profiler. */
 typedef struct capture_task {
   PyObject *task;
+  size_t n_below;
   uint32_t *below;
-  size_t n_below, cap_below;
+  size_t cap_below;
 } capture_task;
 
 typedef struct capture_sub {
@@ -323,8 +326,8 @@ typedef struct SamplerObject {
   size_t cap_stack;
   uint32_t *alt; /* an out-of-context stack being built */
   size_t cap_alt;
-  uintptr_t *keys; /* capture_frames_running_keys of the sample, root end
-                      first: keys[i] is the frame of stack[i + 1] */
+  uintptr_t *keys; /* capture_frames_running_keys of the sample, leaf
+                      first: keys[j] is the frame of stack[n_keys - j] */
   size_t n_keys, cap_keys;
   uint32_t blocked_leaf;  /* the C function the timer found it waiting in */
   uintptr_t blocked_at[2]; /* ... called from this frame and instruction */
@@ -336,7 +339,6 @@ static void sub_clear(capture_sub *sub) {
   PyMem_Free(sub->info);
   PyMem_Free(sub->seen);
   PyMem_Free(sub->seen_keys);
-  PyMem_Free(sub->last.below);
   PyMem_Free(sub->first.below);
   Py_XDECREF(sub->last.task);
   Py_XDECREF(sub->first.task);
@@ -456,9 +458,9 @@ none:
   return NULL;
 }
 
-/* Notes in 't' the task running now and the frames of the present
- * sample (s->stack, s->keys) below its coroutine. */
-static int note_task(SamplerObject *s, capture_task *t) {
+/* Notes in 't' the task running now and how much of the present sample
+ * (s->stack, s->keys) lies below its coroutine; 'copy' keeps those ids. */
+static int note_task(SamplerObject *s, capture_task *t, bool copy) {
   Py_XSETREF(t->task, current_task());
   t->n_below = 0;
   PyObject *coro = t->task ? PyObject_GetAttr(t->task, capture_str.coro)
@@ -468,15 +470,17 @@ static int note_task(SamplerObject *s, capture_task *t) {
                       : 0;
   Py_XDECREF(coro);
   PyErr_Clear();
-  for (size_t i = 0; key && i < s->n_keys; i++)
-    if (s->keys[i] == key) { /* the root, then the frames of keys[0, i) */
-      if (capture_grow((void **)&t->below, &t->cap_below, i + 1,
-                       sizeof *t->below))
-        return -1;
-      memcpy(t->below, s->stack, (i + 1) * sizeof *t->below);
-      t->n_below = i + 1;
+  for (size_t j = 0; key && j < s->n_keys; j++)
+    if (s->keys[j] == key) { /* the root, then the frames outside it */
+      t->n_below = s->n_keys - j;
       break;
     }
+  if (copy && t->n_below) {
+    if (capture_grow((void **)&t->below, &t->cap_below, t->n_below,
+                     sizeof *t->below))
+      return -1;
+    memcpy(t->below, s->stack, t->n_below * sizeof *t->below);
+  }
   return 0;
 }
 
@@ -493,15 +497,16 @@ static int keep_in_context(SamplerObject *s, capture_sub *sub, size_t depth,
   memcpy(sub->seen_keys, s->keys, s->n_keys * sizeof *sub->seen_keys);
   sub->n_seen = depth;
   sub->n_seen_keys = s->n_keys;
-  return note_task(s, &sub->last) || (start && note_task(s, &sub->first));
+  return note_task(s, &sub->last, false) ||
+         (start && note_task(s, &sub->first, true));
 }
 
-/* Appends to sub->info the frames below the coroutine of task 't', then
- * the coroutines it waits in, outermost first: those the hook sees return
- * at the await. Returns how many coroutines (0: 't' is not suspended in
+/* Sets sub->info to the ids 'below' the coroutine of task 't', then the
+ * coroutines it waits in, outermost first: those the hook sees return at
+ * the await. Returns how many coroutines (0: 't' is not suspended in
  * one), or -1 with an exception set. */
 static Py_ssize_t push_awaits(SamplerObject *s, capture_sub *sub,
-                              const capture_task *t) {
+                              const capture_task *t, const uint32_t *below) {
   if (!t->task || !t->n_below)
     return 0;
   PyObject *obj = PyObject_GetAttr(t->task, capture_str.coro);
@@ -531,31 +536,22 @@ static Py_ssize_t push_awaits(SamplerObject *s, capture_sub *sub,
   Py_XDECREF(obj);
   PyErr_Clear();
   if (added) {
-    memcpy(sub->info, t->below, n * sizeof *sub->info);
+    memcpy(sub->info, below, n * sizeof *sub->info);
     sub->n_info = n + added;
   }
   return (Py_ssize_t)added;
 }
 
-static void reverse_keys(uintptr_t *a, size_t n) {
-  for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
-    uintptr_t t = a[i];
-    a[i] = a[j - 1];
-    a[j - 1] = t;
-  }
-}
-
-/* Sets the state and info of each async subscriber for a timer sample
- * whose stack (root first, 'depth' ids) is in s->stack. */
 static int read_keys(SamplerObject *s) {
   Py_ssize_t n = capture_frames_running_keys(&s->keys, &s->cap_keys);
   if (n < 0)
     return -1;
-  reverse_keys(s->keys, (size_t)n);
   s->n_keys = (size_t)n;
   return 0;
 }
 
+/* Sets the state and info of each async subscriber for a timer sample
+ * whose stack (root first, 'depth' ids) is in s->stack. */
 static int timer_follow_async(SamplerObject *s, size_t depth) {
   PyObject *value;
   if (PyContextVar_Get(capture_str.context_var, NULL, &value) < 0)
@@ -574,15 +570,16 @@ static int timer_follow_async(SamplerObject *s, size_t depth) {
       continue;
     }
     /* the last task seen in context, else the one that started it */
-    Py_ssize_t awaits = push_awaits(s, sub, &sub->last);
-    if (awaits == 0)
-      awaits = push_awaits(s, sub, &sub->first);
+    Py_ssize_t awaits = push_awaits(s, sub, &sub->last, sub->seen);
+    if (awaits == 0 && sub->first.task != sub->last.task)
+      awaits = push_awaits(s, sub, &sub->first, sub->first.below);
     if (awaits < 0)
       return -1;
     if (awaits == 0) { /* no suspended task: where the two stacks part */
-      size_t common = 0;
+      size_t common = 0; /* frames, from the outermost (keys: leaf first) */
       while (common < sub->n_seen_keys && common < s->n_keys &&
-             sub->seen_keys[common] == s->keys[common])
+             sub->seen_keys[sub->n_seen_keys - 1 - common] ==
+                 s->keys[s->n_keys - 1 - common])
         common++;
       size_t n = common + 1 < sub->n_seen ? common + 1 : sub->n_seen;
       if (capture_grow((void **)&sub->info, &sub->cap_info, n + 1,
@@ -630,18 +627,16 @@ static int take_sample(SamplerObject *s, PyFrameObject *frame, int what,
   return 0;
 }
 
-/* The context variable changed from 'old' to 'value' at this event. */
+/* The context variable changed from 'old' to 'value' at this hook event
+ * (the timer sampler follows contexts in timer_follow_async). */
 static int context_changed(SamplerObject *s, PyFrameObject *frame, int what,
                            PyObject *value, PyObject *old) {
   for (size_t i = 0; i < s->n_subs; i++) {
     capture_sub *sub = &s->subs[i];
     if (old == (PyObject *)sub->profiler) { /* leaving its context */
       bool skip = what == PyTrace_CALL && capture_frames_has_back(frame);
-      Py_ssize_t n =
-          frame ? capture_frames_walk(s->frames, frame, skip, s->root,
-                                      &sub->info, &sub->cap_info, 0)
-                : capture_frames_walk_running(s->frames, s->root, &sub->info,
-                                              &sub->cap_info, 0);
+      Py_ssize_t n = capture_frames_walk(s->frames, frame, skip, s->root,
+                                         &sub->info, &sub->cap_info, 0);
       if (n < 0 ||
           capture_grow((void **)&sub->info, &sub->cap_info,
                        (size_t)n + s->n_awaits, sizeof *sub->info))

@@ -117,10 +117,10 @@ static int set_path0(PyObject *value) {
 }
 
 /* The code of a script file as runpy.run_path reads it: a compiled file
- * (.pyc) if it is one, else source compiled under the path as given. */
-static PyObject *read_script(PyObject *path) {
-  PyObject *abs = call("os.path", "abspath", "(O)", path);
-  PyObject *f = abs ? call("io", "open_code", "(O)", abs) : NULL;
+ * (.pyc) if it is one, else source compiled under the path as given
+ * ('abs': the same path made absolute). */
+static PyObject *read_script(PyObject *path, PyObject *abs) {
+  PyObject *f = call("io", "open_code", "(O)", abs);
   PyObject *code = f ? call("pkgutil", "read_code", "(O)", f) : NULL;
   if (code == Py_None) {
     Py_CLEAR(code);
@@ -139,7 +139,6 @@ static PyObject *read_script(PyObject *path) {
     PyErr_Clear();
     PyErr_Restore(type, value, tb);
   }
-  Py_XDECREF(abs);
   Py_XDECREF(f);
   return code;
 }
@@ -220,7 +219,7 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
      * directory or zip file goes through run_path. */
     PyObject *importer = dir ? call("pkgutil", "get_importer", "(O)", path)
                              : NULL;
-    PyObject *script = importer == Py_None ? read_script(path) : NULL;
+    PyObject *script = importer == Py_None ? read_script(path, abs) : NULL;
     if (importer == Py_None && !script) {
       Py_XDECREF(path);
       Py_XDECREF(abs);
