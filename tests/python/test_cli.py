@@ -48,11 +48,11 @@ class RunsPrograms(TempDirTest):
         out = os.path.join(self.dir, "big.pyisession")
         r = self.run_cli("-o", out, "big.py")
         self.assertEqual(r.returncode, 0, r.stderr)
-        for stack, _ in self.load_json(out)["frame_records"]:
+        records = self.load_json(out)["frame_records"]
+        for stack, _ in records:
             self.assertNotIn("_get_code_from_file", functions(stack))
             self.assertNotIn("compile", functions(stack))
-        self.assertGreater(time_in(self.load_json(out)["frame_records"],
-                                   "sleep"), 0.015)
+        self.assertGreater(time_in(records, "sleep"), 0.015)
 
     def test_directory_and_compiled_targets(self):
         self.write("app/__main__.py", ARGV_SCRIPT)
