@@ -43,15 +43,34 @@
 
 #define CAPTURE_VERSION "5.1.2"
 
+/* ---- pyutil.c: strings compared per call, streams, arrays --------------- */
+
+typedef struct capture_strings {
+  PyObject *self, *cls, *tracebackhide, *qualname, *name, *write, *flush,
+      *encoding, *isatty, *render, *buffer, *coro, *cr_frame, *cr_await,
+      *cr_suspended;
+  PyObject *context_var; /* the ContextVar "active_profiler_context_var" */
+} capture_strings;
+
+/* Filled once when the module is imported (capture_strings_init: 0, or -1
+ * with an exception set), read-only afterwards. */
+extern capture_strings capture_str;
+int capture_strings_init(void);
+
+/* Calls sys.<stream>.flush() if it exists; errors are cleared. */
+void capture_flush_std(void);
+/* Writes 'text' to the Python file object 'file'. 0 or -1. */
+int capture_write(PyObject *file, PyObject *text);
+/* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
+ * new items zeroed. -1 with a Python MemoryError set. */
+int capture_grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* ---- frames.c: frame-info strings and their ids ------------------------- */
 
 /* The frame-info strings one sampler has seen, with dense ids from 1, and
  * the caches that map code objects (by instruction offset and class) and C
  * functions to them, so a sample formats nothing it has seen before. */
 typedef struct capture_frames capture_frames;
-/* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
- * new items zeroed. -1 with a Python MemoryError set. */
-int capture_grow(void **p, size_t *cap, size_t need, size_t size);
 
 capture_frames *capture_frames_new(void);
 void capture_frames_free(capture_frames *F);
@@ -118,14 +137,20 @@ enum { CAPTURE_SAMPLER_HOOK, CAPTURE_SAMPLER_TIMER };
 int capture_parse_sampler(PyObject *name);
 extern const char *const capture_sampler_names[];
 
-typedef struct ProfilerObject ProfilerObject;
+/* What a subscriber is handed per sample: frame-info ids of the sampler's
+ * table 'F', root first, and the seconds the sample stands for. 0 on
+ * success, -1 with an exception set (the sampler then switches off). */
+typedef int (*capture_record_fn)(PyObject *subscriber, const capture_frames *F,
+                                 const uint32_t *ids, size_t depth, double dt);
 
-/* Subscribes 'p' to the sampler of the calling thread (creating it).
+/* Subscribes 'p' to the sampler of the calling thread (creating it); the
+ * sampler holds a reference to 'p' and calls 'record' with each sample.
+ * In async modes 'p' is the value of the context var while in its context.
  * Returns 0, or -1 with RuntimeError/ValueError set. */
-int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
-                      int use_timing_thread, int sampler);
+int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
+                      int async_mode, int use_timing_thread, int sampler);
 /* Unsubscribes 'p'; RuntimeError when called from another thread. */
-int capture_unsubscribe(ProfilerObject *p);
+int capture_unsubscribe(PyObject *p);
 /* The frame-info stack of 'frame' and its callers as pyinstrument's
  * start_call_stack: a new list of str, root first. */
 PyObject *capture_call_stack(PyFrameObject *frame);
@@ -138,10 +163,7 @@ double capture_process_time(void);
 /* ---- profiler.c --------------------------------------------------------- */
 
 extern PyTypeObject Profiler_Type;
-/* Called by the sampler with one sample (frame-info ids of the sampler's
- * table, root first). 0 on success, -1 with an exception set. */
-int capture_profiler_record(ProfilerObject *p, const capture_frames *F,
-                            const uint32_t *ids, size_t depth, double dt);
+typedef struct ProfilerObject ProfilerObject;
 /* Starts/stops 'p' as Profiler.start/stop do; stop returns the session
  * (new reference). */
 int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
@@ -193,22 +215,5 @@ int capture_add_renderers(PyObject *module);
 /* ---- cli.c, run.c: the pyinstrument command ----------------------------- */
 
 PyObject *capture_main(PyObject *module, PyObject *args);
-
-/* ---- module.c: strings compared per call, interned once ----------------- */
-
-typedef struct capture_strings {
-  PyObject *self, *cls, *tracebackhide, *qualname, *name, *write, *flush,
-      *encoding, *isatty, *render, *buffer, *coro, *cr_frame, *cr_await,
-      *cr_suspended;
-  PyObject *context_var; /* the ContextVar "active_profiler_context_var" */
-} capture_strings;
-
-/* Filled once when the module is imported, read-only afterwards. */
-extern capture_strings capture_str;
-
-/* Calls sys.<stream>.flush() if it exists; errors are cleared. */
-void capture_flush_std(void);
-/* Writes 'text' to the Python file object 'file'. 0 or -1. */
-int capture_write(PyObject *file, PyObject *text);
 
 #endif

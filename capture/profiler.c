@@ -44,8 +44,10 @@ static int parse_async_mode(PyObject *obj, int *mode) {
 
 /* ==== recording ========================================================== */
 
-int capture_profiler_record(ProfilerObject *p, const capture_frames *F,
-                            const uint32_t *ids, size_t depth, double dt) {
+/* The sampler's callback (capture_record_fn): one sample, root first. */
+static int profiler_record(PyObject *obj, const capture_frames *F,
+                           const uint32_t *ids, size_t depth, double dt) {
+  ProfilerObject *p = (ProfilerObject *)obj;
   if (capture_grow((void **)&p->ids, &p->cap_ids, depth, sizeof *p->ids))
     return -1;
   for (size_t i = 0; i < depth; i++) {
@@ -148,8 +150,8 @@ int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
   if (p->idmap)
     memset(p->idmap, 0, p->cap_idmap * sizeof *p->idmap);
   p->session = s;
-  if (capture_subscribe(p, p->interval, p->async_mode, p->use_timing_thread,
-                        p->sampler)) {
+  if (capture_subscribe((PyObject *)p, profiler_record, p->interval,
+                        p->async_mode, p->use_timing_thread, p->sampler)) {
     p->session = NULL;
     goto error;
   }
@@ -208,7 +210,7 @@ PyObject *capture_profiler_stop(ProfilerObject *p) {
                     "This profiler is not currently running.");
     return NULL;
   }
-  if (capture_unsubscribe(p))
+  if (capture_unsubscribe((PyObject *)p))
     return NULL;
   double cpu = capture_process_time() - p->start_cpu;
   double end = capture_walltime();
