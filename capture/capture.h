@@ -61,6 +61,10 @@ int capture_strings_init(void);
 void capture_flush_std(void);
 /* Writes 'text' to the Python file object 'file'. 0 or -1. */
 int capture_write(PyObject *file, PyObject *text);
+/* Sets option 'key' (a key path, as pyi_opts_set_json takes it) to a
+ * Python value (None, bool, numbers, str, dicts and lists of them; other
+ * objects as their str). 0, or -1 with an exception set. */
+int capture_opts_set(pyi_opts *o, const char *key, PyObject *v);
 /* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
  * new items zeroed. -1 with a Python MemoryError set. */
 int capture_grow(void **p, size_t *cap, size_t need, size_t size);
@@ -186,8 +190,42 @@ extern PyTypeObject Session_Type;
 PyObject *capture_session_wrap(pyi_session *s);
 /* The session inside a Session object (borrowed), or NULL with TypeError. */
 pyi_session *capture_session_get(PyObject *obj);
-/* Sets a Python exception from a libsession error. */
+/* Sets a Python exception from a libsession error ('type' NULL: OSError
+ * for PYI_EIO, else ValueError). */
 void capture_set_error(PyObject *type, const pyi_error *err);
+/* The same for a file operation on 'filename': an error with an errno
+ * becomes the OSError subclass for it, with errno and filename set. */
+void capture_set_file_error(const pyi_error *err, PyObject *filename);
+
+/* ---- frame.c, frame_json.c: pyinstrument.frame ----------------------- */
+
+extern PyTypeObject Frame_Type, FrameGroup_Type;
+/* The libsession tree behind a set of Frame views. */
+typedef struct TreeObject TreeObject;
+/* Session.root_frame(trim_stem): the root Frame of a new tree of
+ * 'session', or None when it has no samples. New reference. */
+PyObject *capture_root_frame(PyObject *session, bool trim_stem);
+/* The Frame of node 'f' of tree 'T' (None for NULL). New reference. */
+PyObject *capture_frame_view(TreeObject *T, pyi_frame *f);
+/* The node of a Frame and its tree (borrowed), or NULL with TypeError. */
+pyi_frame *capture_frame_node(PyObject *frame, TreeObject **T);
+pyi_tree *capture_tree_of(TreeObject *T);
+/* The Session a tree reads (borrowed), or NULL for frames without one. */
+PyObject *capture_tree_context(TreeObject *T);
+/* Frame.to_json_str(). New reference. */
+PyObject *capture_frame_to_json(PyObject *frame);
+int capture_add_frames(PyObject *module);
+
+/* ---- processors.c: pyinstrument.processors ---------------------------- */
+
+/* processor(frame, options) for libsession's processor 'name'. New
+ * reference (the root it leaves, or None for a None frame). */
+PyObject *capture_run_processor(const char *name, PyObject *frame,
+                                PyObject *options);
+/* libsession's name of one of the processor functions; NULL for others. */
+const char *capture_processor_name(PyObject *obj);
+/* Adds the processor functions to 'module'. */
+int capture_add_processors(PyObject *module);
 
 /* ---- renderers.c -------------------------------------------------------- */
 

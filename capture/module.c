@@ -41,6 +41,7 @@ PyMODINIT_FUNC PyInit__capture(void) {
                             capture_str.context_var) ||
       PyModule_AddStringConstant(m, "__version__", CAPTURE_VERSION) ||
       PyModule_AddStringConstant(m, "libsession_version", PYI_VERSION) ||
+      capture_add_frames(m) || capture_add_processors(m) ||
       capture_add_renderers(m)) {
     Py_DECREF(m);
     return NULL;

@@ -4,6 +4,7 @@
  */
 #include "capture.h"
 
+#include <math.h>
 #include <string.h>
 
 capture_strings capture_str;
@@ -73,4 +74,130 @@ int capture_strings_init(void) {
             PyContextVar_New("active_profiler_context_var", Py_None)))
     return -1;
   return 0;
+}
+
+/* ---- Python values as JSON text, for libsession's option maps ---------- */
+
+typedef struct jtext {
+  char *p;
+  size_t len, cap;
+} jtext;
+
+static int jput(jtext *j, const char *s, size_t n) {
+  if (capture_grow((void **)&j->p, &j->cap, j->len + n + 1, 1))
+    return -1;
+  memcpy(j->p + j->len, s, n);
+  j->len += n;
+  j->p[j->len] = 0;
+  return 0;
+}
+
+static int jstr(jtext *j, PyObject *str) {
+  Py_ssize_t n;
+  const char *s = PyUnicode_AsUTF8AndSize(str, &n);
+  if (!s || jput(j, "\"", 1))
+    return -1;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[8];
+    if (c == '"' || c == '\\') {
+      esc[0] = '\\';
+      esc[1] = (char)c;
+      if (jput(j, esc, 2))
+        return -1;
+    } else if (c < 0x20) {
+      snprintf(esc, sizeof esc, "\\u%04x", c);
+      if (jput(j, esc, 6))
+        return -1;
+    } else if (jput(j, (const char *)&c, 1)) {
+      return -1;
+    }
+  }
+  return jput(j, "\"", 1);
+}
+
+/* Options nest a level or two; the bound keeps a hostile value from
+ * recursing deeply. */
+static int jvalue(jtext *j, PyObject *v, int depth) {
+  if (depth > 32) {
+    PyErr_SetString(PyExc_ValueError, "option value nested too deeply");
+    return -1;
+  }
+  if (v == Py_None)
+    return jput(j, "null", 4);
+  if (PyBool_Check(v))
+    return v == Py_True ? jput(j, "true", 4) : jput(j, "false", 5);
+  if (PyLong_Check(v) || PyFloat_Check(v)) {
+    PyObject *r = PyLong_Check(v) ? PyObject_Str(v) : NULL;
+    if (!r) {
+      double d = PyFloat_AsDouble(v);
+      if (d == -1 && PyErr_Occurred())
+        return -1;
+      if (!isfinite(d)) /* cJSON reads no NaN/Infinity: null stands in */
+        return jput(j, "null", 4);
+      char *t = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+      int rc = t ? jput(j, t, strlen(t)) : -1;
+      PyMem_Free(t);
+      return rc;
+    }
+    Py_ssize_t n;
+    const char *t = PyUnicode_AsUTF8AndSize(r, &n);
+    int rc = t ? jput(j, t, (size_t)n) : -1;
+    Py_DECREF(r);
+    return rc;
+  }
+  if (PyUnicode_Check(v))
+    return jstr(j, v);
+  if (PyDict_Check(v)) {
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    bool first = true;
+    if (jput(j, "{", 1))
+      return -1;
+    while (PyDict_Next(v, &pos, &key, &value)) {
+      PyObject *k = PyUnicode_Check(key) ? Py_NewRef(key) : PyObject_Str(key);
+      int rc = !k || (!first && jput(j, ",", 1)) || jstr(j, k) ||
+                       jput(j, ":", 1) || jvalue(j, value, depth + 1)
+                   ? -1
+                   : 0;
+      Py_XDECREF(k);
+      if (rc)
+        return -1;
+      first = false;
+    }
+    return jput(j, "}", 1);
+  }
+  if (PyList_Check(v) || PyTuple_Check(v)) {
+    PyObject *seq = PySequence_Fast(v, "");
+    if (!seq || jput(j, "[", 1)) {
+      Py_XDECREF(seq);
+      return -1;
+    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++)
+      if ((i && jput(j, ",", 1)) ||
+          jvalue(j, PySequence_Fast_GET_ITEM(seq, i), depth + 1)) {
+        Py_DECREF(seq);
+        return -1;
+      }
+    Py_DECREF(seq);
+    return jput(j, "]", 1);
+  }
+  /* anything else reaches Python code only (a custom processor's option):
+   * libsession sees its text */
+  PyObject *s = PyObject_Str(v);
+  int rc = s ? jstr(j, s) : -1;
+  Py_XDECREF(s);
+  return rc;
+}
+
+int capture_opts_set(pyi_opts *o, const char *key, PyObject *v) {
+  jtext j = {0};
+  int rc = jvalue(&j, v, 0);
+  pyi_error err = {0};
+  if (rc == 0 && pyi_opts_set_json(o, key, j.p ? j.p : "null", &err)) {
+    PyErr_SetString(PyExc_ValueError, err.msg);
+    rc = -1;
+  }
+  PyMem_Free(j.p);
+  return rc;
 }

@@ -51,6 +51,7 @@ enum pyi_error_code {
 typedef struct pyi_error {
   int code;
   char msg[512];
+  int errnum; /* for PYI_EIO from the system: its errno value, else 0 */
 } pyi_error;
 
 /** ## Sessions
@@ -475,13 +476,19 @@ PYI_EXPORT char *pyi_render_string(const pyi_session *s, const char *name,
  * through processors of the caller's choosing) with frame renderer 'name',
  * as the report of session 's' (its metadata: description, duration,
  * sample count): the renderer runs no processors of its own. A NULL
- * 'root' is a session without samples. Returns a new buffer as
+ * 'root' (and 't' NULL too, if need be) renders as a session without
+ * samples. Returns a new buffer as
  * pyi_render_string does; PYI_EARG for a renderer that draws no tree
  * (pyisession, folded, pprof, html). */
 PYI_EXPORT char *pyi_render_frame_string(const pyi_session *s, pyi_tree *t,
                                          pyi_frame *root, const char *name,
                                          const pyi_opts *o, size_t *len,
                                          FILE *notices, pyi_error *err);
+/** Writes 'len' bytes to 'path' ("-" or NULL: stdout) as rendered output
+ * is written: under a temporary name renamed when complete. For output
+ * made elsewhere (a binding's own renderer). */
+PYI_EXPORT int pyi_write_file(const char *path, const void *data, size_t len,
+                              pyi_error *err);
 /** True for the renderers pyi_render_frame_string takes. */
 PYI_EXPORT bool pyi_renderer_draws_tree(const char *name);
 

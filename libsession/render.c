@@ -204,17 +204,30 @@ char *pyi_render_frame_string(const pyi_session *s, pyi_tree *t,
   }
   pyi_out out;
   pyi_out_init_string(&out);
+  pyi_tree *none = t ? NULL : pyi_tree_alloc(s, false); /* no samples */
+  if (none)
+    t = none;
   pyi_frame *saved = t->root;
   t->root = root;
   pyi_render_ctx c = {(pyi_session *)s, o,   &out, notices,
                       err, pyi_renderer_find(name), t};
   int rc = c.r->render(&c);
   t->root = saved;
+  pyi_tree_free(none);
   if (rc) {
     pyi_buf_release(&out.buf);
     return NULL;
   }
   return pyi_out_detach(&out, len);
+}
+
+int pyi_write_file(const char *path, const void *data, size_t len,
+                   pyi_error *err) {
+  pyi_out out;
+  if (pyi_out_open(&out, path, false, err))
+    return -1;
+  pyi_out_write(&out, data, len);
+  return pyi_out_close(&out, err);
 }
 
 int pyi_session_save(const pyi_session *s, const char *path, pyi_error *err) {
