@@ -243,6 +243,12 @@ PyObject *capture_render(PyObject *renderer, PyObject *session);
  * under a temporary name, then renamed). 0, or -1 with an exception. */
 int capture_render_file(PyObject *renderer, PyObject *session,
                         const char *path, FILE *notices);
+/* Whether a class derived from one of ours takes processor_options
+ * without being a FrameRenderer (libsession's own formats). */
+bool capture_renderer_takes_processor_options(PyObject *cls);
+/* The built-in renderer class for a libsession renderer name (borrowed),
+ * or NULL. */
+PyObject *capture_renderer_type(const char *name);
 /* libsession's name of the class (or the class it derives from) of our
  * renderer classes; NULL for others. */
 const char *capture_renderer_type_name(PyObject *cls);

@@ -310,8 +310,9 @@ static void Profile_Dealloc(ProfileObject *p) {
 
 static PyMethodDef Profile_Methods[] = {
     {"__enter__", (PyCFunction)Profile_Enter, METH_NOARGS,
-     "Starts profiling the block."},
+     "__enter__($self, /)\n--\n\nStarts profiling the block."},
     {"__exit__", (PyCFunction)Profile_Exit, METH_VARARGS,
+     "__exit__($self, exc_type, exc_value, traceback, /)\n--\n\n"
      "Stops and prints the report to stderr."},
     {NULL},
 };

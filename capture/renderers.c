@@ -54,39 +54,50 @@ static const char *const text_keys[] = {
 static const char *const frame_keys[] = {"show_all", "timeline",
                                          "processor_options", NULL};
 static const char *const html_keys[] = {"show_all", "timeline",
-                                        "processor_options",
                                         "resample_interval", NULL};
-/* libsession's page does its own processing: no processor_options */
-static const char *const html_lib_keys[] = {"show_all", "timeline",
-                                            "resample_interval", NULL};
 static const char *const session_keys[] = {"tree_format", NULL};
+/* libsession's own formats: the frame options, then their own */
+static const char *const markdown_keys[] = {"show_all", "timeline",
+                                            "processor_options", "format",
+                                            "depth", "limit", NULL};
+static const char *const folded_keys[] = {"show_all", "timeline",
+                                          "processor_options", "unit", NULL};
 
 extern PyTypeObject FrameRenderer_Type, ConsoleRenderer_Type,
     HTMLRenderer_Type, JSONRenderer_Type, SpeedscopeRenderer_Type,
-    SessionRenderer_Type, PstatsRenderer_Type;
+    SessionRenderer_Type, PstatsRenderer_Type, MarkdownRenderer_Type,
+    FoldedRenderer_Type, PprofRenderer_Type;
 
-/* Each built-in class: libsession's renderer, constructor keywords and
- * their defaults (as Python literals), its default processors. */
+/* Each built-in class: libsession's renderer, its constructor keywords,
+ * its default processors; 'frame': a FrameRenderer; 'cli_frame': the
+ * command gives it processor_options (libsession's own formats take them
+ * without being FrameRenderers). */
 static const struct renderer_class {
   const char *name, *class_name, *ext;
   PyTypeObject *type;
   const char *const *keys, *const *lib_keys; /* constructor, libsession */
   unsigned procs;
-  bool frame, binary;
+  bool frame, binary, cli_frame;
 } classes[] = {
     {"text", "ConsoleRenderer", "txt", &ConsoleRenderer_Type, text_keys,
-     text_keys, P_ALL, true, false},
+     text_keys, P_ALL, true, false, false},
     {"html", "HTMLRenderer", "html", &HTMLRenderer_Type, html_keys,
-     html_lib_keys, 0, true, false},
+     html_keys, 0, false, false, false},
     {"json", "JSONRenderer", "json", &JSONRenderer_Type, frame_keys,
-     frame_keys, P_ALL, true, false},
+     frame_keys, P_ALL, true, false, false},
     {"speedscope", "SpeedscopeRenderer", "speedscope.json",
      &SpeedscopeRenderer_Type, frame_keys, frame_keys,
-     P_ALL & ~(P_AGGREGATE | P_GROUP), true, false},
+     P_ALL & ~(P_AGGREGATE | P_GROUP), true, false, false},
     {"pyisession", "SessionRenderer", "pyisession", &SessionRenderer_Type,
-     session_keys, session_keys, 0, false, false},
+     session_keys, session_keys, 0, false, false, false},
     {"pstats", "PstatsRenderer", "pstats", &PstatsRenderer_Type, frame_keys,
-     frame_keys, P_ALL & ~P_GROUP, true, true},
+     frame_keys, P_ALL & ~P_GROUP, true, true, false},
+    {"markdown", "MarkdownRenderer", "md", &MarkdownRenderer_Type,
+     markdown_keys, markdown_keys, 0, false, false, true},
+    {"folded", "FoldedRenderer", "folded", &FoldedRenderer_Type, folded_keys,
+     folded_keys, 0, false, false, true},
+    {"pprof", "PprofRenderer", "pb.gz", &PprofRenderer_Type, frame_keys,
+     frame_keys, 0, false, true, true},
 };
 #define N_CLASSES (sizeof classes / sizeof *classes)
 
@@ -222,13 +233,17 @@ static int FrameRenderer_Init(PyObject *self, PyObject *args,
 
 /* The defaults of the constructor keywords of the built-in classes. */
 static PyObject *default_of(const char *key) {
+  static const char *const flags[] = {"show_all", "timeline",   "unicode",
+                                      "color",    "flat",       "short_mode",
+                                      "tree_format"};
   if (!strcmp(key, "time"))
     return PyUnicode_FromString("seconds");
   if (!strcmp(key, "flat_time"))
     return PyUnicode_FromString("self");
-  if (!strcmp(key, "resample_interval") || !strcmp(key, "processor_options"))
-    Py_RETURN_NONE;
-  Py_RETURN_FALSE;
+  for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+    if (!strcmp(key, flags[i]))
+      Py_RETURN_FALSE;
+  Py_RETURN_NONE; /* resample_interval, processor_options, ours */
 }
 
 static int check_options(PyObject *self, const struct renderer_class *c);
@@ -263,11 +278,11 @@ static int Builtin_Init(PyObject *self, PyObject *args, PyObject *kwds) {
     const char *k = c->keys[i];
     PyObject *given = kwds ? PyDict_GetItemString(kwds, k) : NULL;
     PyObject *val = given ? Py_NewRef(given) : default_of(k);
-    if (!strcmp(k, "show_all"))
+    if (c->frame && !strcmp(k, "show_all"))
       v[0] = Py_NewRef(val);
-    else if (!strcmp(k, "timeline"))
+    else if (c->frame && !strcmp(k, "timeline"))
       v[1] = Py_NewRef(val);
-    else if (!strcmp(k, "processor_options"))
+    else if (c->frame && !strcmp(k, "processor_options"))
       v[2] = Py_NewRef(val);
     else if (PyObject_SetAttrString(self, k, val))
       rc = -1;
@@ -275,6 +290,16 @@ static int Builtin_Init(PyObject *self, PyObject *args, PyObject *kwds) {
   }
   if (rc == 0 && c->frame)
     rc = frame_init(self, v[0], v[1], v[2]);
+  /* the page's own processing; a list here would need the tree path */
+  if (rc == 0 && c->type == &HTMLRenderer_Type) {
+    PyObject *l = PyList_New(0), *d = PyDict_New();
+    rc = !l || !d || PyObject_SetAttrString(self, "preprocessors", l) ||
+                 PyObject_SetAttrString(self, "preprocessor_options", d)
+             ? -1
+             : 0;
+    Py_XDECREF(l);
+    Py_XDECREF(d);
+  }
   for (int i = 0; i < 3; i++)
     Py_XDECREF(v[i]);
   return rc ? -1 : check_options(self, c);
@@ -399,6 +424,19 @@ static char *render_bytes(PyObject *self, const struct renderer_class *c,
   pyi_error err = {0};
   if (!o)
     return NULL;
+  if (c->type == &HTMLRenderer_Type) {
+    PyObject *pre = PyObject_GetAttrString(self, "preprocessors");
+    Py_ssize_t n = pre ? PyObject_Length(pre) : 0;
+    Py_XDECREF(pre);
+    PyErr_Clear();
+    if (n > 0) {
+      PyErr_SetString(PyExc_NotImplementedError,
+                      "HTMLRenderer.preprocessors: the page processes the "
+                      "tree itself; leave the list empty");
+      pyi_opts_free(o);
+      return NULL;
+    }
+  }
   if (fast_path(self, c)) {
     Py_BEGIN_ALLOW_THREADS /* a big render need not hold up other threads */
     out = pyi_render_string(s, c->name, o, len, NULL, &err);
@@ -486,6 +524,21 @@ int capture_render_file(PyObject *renderer, PyObject *session,
   if (rc)
     capture_set_error(NULL, &err);
   return rc;
+}
+
+bool capture_renderer_takes_processor_options(PyObject *cls) {
+  const struct renderer_class *c =
+      PyType_Check(cls) ? class_of((PyTypeObject *)cls) : NULL;
+  return c && (c->frame || c->cli_frame);
+}
+
+PyObject *capture_renderer_type(const char *name) {
+  if (name && strcmp(name, "session") == 0)
+    name = "pyisession";
+  for (size_t i = 0; name && i < N_CLASSES; i++)
+    if (strcmp(classes[i].name, name) == 0)
+      return (PyObject *)classes[i].type;
+  return NULL;
 }
 
 const char *capture_renderer_type_name(PyObject *cls) {
@@ -611,10 +664,10 @@ RENDERER_TYPE(ConsoleRenderer_Type, "console", "ConsoleRenderer",
               "unicode=False, color=False, flat=False, time='seconds', "
               "flat_time='self', short_mode=False)",
               "The text report: a call tree, or a flat list (flat=True).")
-RENDERER_TYPE(HTMLRenderer_Type, "html", "HTMLRenderer", &FrameRenderer_Type,
-              "(show_all=False, timeline=False, processor_options=None, "
-              "resample_interval=None)",
-              "An interactive HTML page.")
+RENDERER_TYPE(HTMLRenderer_Type, "html", "HTMLRenderer", &Renderer_Type,
+              "(show_all=False, timeline=False, resample_interval=None)",
+              "An interactive HTML page, which does its own processing "
+              "(show_all and timeline are view options there).")
 RENDERER_TYPE(JSONRenderer_Type, "jsonrenderer", "JSONRenderer",
               &FrameRenderer_Type, FRAME_SIG,
               "The processed call tree as JSON.")
@@ -624,6 +677,20 @@ RENDERER_TYPE(SpeedscopeRenderer_Type, "speedscope", "SpeedscopeRenderer",
 RENDERER_TYPE(SessionRenderer_Type, "session", "SessionRenderer",
               &Renderer_Type, "(tree_format=False)",
               "The raw session (.pyisession).")
+RENDERER_TYPE(MarkdownRenderer_Type, "extra", "MarkdownRenderer",
+              &Renderer_Type,
+              "(show_all=False, timeline=False, processor_options=None, "
+              "format=None, depth=None, limit=None)",
+              "A Markdown summary: figures, the hottest call paths, the top "
+              "functions (format='html': the same as an HTML fragment).")
+RENDERER_TYPE(FoldedRenderer_Type, "extra", "FoldedRenderer", &Renderer_Type,
+              "(show_all=False, timeline=False, processor_options=None, "
+              "unit=None)",
+              "Folded stacks for FlameGraph, speedscope and Pyroscope.")
+RENDERER_TYPE(PprofRenderer_Type, "extra", "PprofRenderer", &Renderer_Type,
+              FRAME_SIG,
+              "gzip-compressed pprof (binary data in a str), for go tool "
+              "pprof, Grafana Pyroscope and Parca.")
 RENDERER_TYPE(PstatsRenderer_Type, "pstatsrenderer", "PstatsRenderer",
               &FrameRenderer_Type, FRAME_SIG,
               "Python's pstats format, for pstats and snakeviz (binary data "

@@ -627,7 +627,8 @@ static PyMethodDef Session_Methods[] = {
      "'path' relative to the sys_path entry that makes it shortest."},
     {"current_sys_prefixes", (PyCFunction)Session_CurrentSysPrefixes,
      METH_NOARGS | METH_STATIC,
-     "The four prefixes of the running interpreter."},
+     "current_sys_prefixes()\n--\n\nThe four prefixes of the running "
+     "interpreter."},
     {NULL},
 };
 

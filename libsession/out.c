@@ -38,17 +38,17 @@ int pyi_out_open(pyi_out *o, const char *path, bool gzip, pyi_error *err) {
   if (!path || strcmp(path, "-") == 0) {
     fd = dup(1);
     if (fd < 0)
-      return pyi_fail(err, PYI_EIO, "<stdout>: %s", strerror(errno));
+      return pyi_fail_errno(err, errno, "<stdout>: %s", strerror(errno));
   } else {
     struct stat st;
     /* only regular files are replaced by rename; a device or FIFO is
      * written in place */
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
       if (S_ISDIR(st.st_mode))
-        return pyi_fail(err, PYI_EIO, "%s: is a directory", path);
+        return pyi_fail_errno(err, EISDIR, "%s: is a directory", path);
       fd = open(path, O_WRONLY | O_CLOEXEC);
       if (fd < 0)
-        return pyi_fail(err, PYI_EIO, "%s: %s", path, strerror(errno));
+        return pyi_fail_errno(err, errno, "%s: %s", path, strerror(errno));
     } else {
       size_t n = strlen(path);
       const char *slash = strrchr(path, '/');
@@ -60,7 +60,7 @@ int pyi_out_open(pyi_out *o, const char *path, bool gzip, pyi_error *err) {
         int e = errno;
         free(o->tmp);
         o->tmp = NULL;
-        return pyi_fail(err, PYI_EIO, "%s: cannot create: %s", path, strerror(e));
+        return pyi_fail_errno(err, e, "%s: cannot create: %s", path, strerror(e));
       }
       mode_t mask = umask(0);
       umask(mask);
@@ -80,7 +80,7 @@ int pyi_out_open(pyi_out *o, const char *path, bool gzip, pyi_error *err) {
     if (!o->fp) {
       close(fd);
       pyi_out_abort(o);
-      return pyi_fail(err, PYI_EIO, "%s: %s", path ? path : "<stdout>", strerror(errno));
+      return pyi_fail_errno(err, errno, "%s: %s", path ? path : "<stdout>", strerror(errno));
     }
   }
   return 0;
@@ -147,7 +147,7 @@ int pyi_out_close(pyi_out *o, pyi_error *err) {
     o->error = errno;
   if (o->error) {
     int e = o->error;
-    pyi_fail(err, PYI_EIO, "%s: write failed: %s", name, strerror(e));
+    pyi_fail_errno(err, e, "%s: write failed: %s", name, strerror(e));
     pyi_out_abort(o);
     return -1;
   }

@@ -6,6 +6,7 @@ from pyinstrument.renderers.jsonrenderer import JSONRenderer
 from pyinstrument.renderers.pstatsrenderer import PstatsRenderer
 from pyinstrument.renderers.session import SessionRenderer
 from pyinstrument.renderers.speedscope import SpeedscopeRenderer
+from pyinstrument.renderers.extra import FoldedRenderer, MarkdownRenderer, PprofRenderer
 
 __all__ = [
     "Renderer",
@@ -16,4 +17,7 @@ __all__ = [
     "SpeedscopeRenderer",
     "SessionRenderer",
     "PstatsRenderer",
+    "MarkdownRenderer",
+    "FoldedRenderer",
+    "PprofRenderer",
 ]
