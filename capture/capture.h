@@ -65,6 +65,12 @@ int capture_write(PyObject *file, PyObject *text);
  * Python value (None, bool, numbers, str, dicts and lists of them; other
  * objects as their str). 0, or -1 with an exception set. */
 int capture_opts_set(pyi_opts *o, const char *key, PyObject *v);
+/* A str from UTF-8 text that may hold NULs and surrogates (frame infos,
+ * paths). New reference. */
+PyObject *capture_text(const char *s, size_t len);
+/* The UTF-8 bytes of a str, surrogates kept; TypeError naming 'what' for
+ * anything else. New reference. */
+PyObject *capture_utf8(PyObject *str, const char *what);
 /* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
  * new items zeroed. -1 with a Python MemoryError set. */
 int capture_grow(void **p, size_t *cap, size_t need, size_t size);

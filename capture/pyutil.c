@@ -27,6 +27,19 @@ int capture_write(PyObject *file, PyObject *text) {
   return r ? 0 : -1;
 }
 
+PyObject *capture_text(const char *s, size_t len) {
+  return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "surrogatepass");
+}
+
+PyObject *capture_utf8(PyObject *str, const char *what) {
+  if (!PyUnicode_Check(str)) {
+    PyErr_Format(PyExc_TypeError, "%s must be a str, not %.100s", what,
+                 Py_TYPE(str)->tp_name);
+    return NULL;
+  }
+  return PyUnicode_AsEncodedString(str, "utf-8", "surrogatepass");
+}
+
 int capture_grow(void **p, size_t *cap, size_t need, size_t size) {
   if (need <= *cap)
     return 0;

@@ -56,15 +56,10 @@ static void Session_Dealloc(SessionObject *o) {
   Py_TYPE(o)->tp_free((PyObject *)o);
 }
 
-/* A str from frame-info bytes (they hold NULs and may hold surrogates). */
-static PyObject *text(const char *s, size_t len) {
-  return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "surrogatepass");
-}
-
 static PyObject *frame_str(const pyi_session *s, uint32_t id) {
   size_t len;
   const char *t = pyi_session_frame_info(s, id, &len);
-  return t ? text(t, len) : PyUnicode_FromString("");
+  return t ? capture_text(t, len) : PyUnicode_FromString("");
 }
 
 /* ==== fields ============================================================= */
@@ -93,7 +88,7 @@ static PyObject *Session_Get_sample_count(SessionObject *o, void *unused) {
 static PyObject *Session_Get_target_description(SessionObject *o, void *u) {
   size_t len;
   const char *t = pyi_session_target_description(o->s, &len);
-  return text(t, len);
+  return capture_text(t, len);
 }
 
 static PyObject *string_list(const pyi_session *s, size_t n,
@@ -234,21 +229,11 @@ static int Session_Set_sample_count(SessionObject *o, PyObject *v, void *u) {
   return 0;
 }
 
-/* The UTF-8 bytes of a str (surrogates kept). New reference. */
-static PyObject *utf8_bytes(PyObject *v, const char *what) {
-  if (!PyUnicode_Check(v)) {
-    PyErr_Format(PyExc_TypeError, "%s must be a str, not %.100s", what,
-                 Py_TYPE(v)->tp_name);
-    return NULL;
-  }
-  return PyUnicode_AsEncodedString(v, "utf-8", "surrogatepass");
-}
-
 static int Session_Set_target_description(SessionObject *o, PyObject *v,
                                           void *u) {
   PyObject *b = need_value(v, "target_description")
                     ? NULL
-                    : utf8_bytes(v, "target_description");
+                    : capture_utf8(v, "target_description");
   if (!b)
     return -1;
   pyi_session_set_target_description(o->s, PyBytes_AS_STRING(b),
@@ -276,7 +261,7 @@ static int set_strings(pyi_session *s, PyObject *v, const char *name,
   clear(s);
   int rc = 0;
   for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
-    PyObject *b = utf8_bytes(PySequence_Fast_GET_ITEM(seq, i), name);
+    PyObject *b = capture_utf8(PySequence_Fast_GET_ITEM(seq, i), name);
     if (!b)
       rc = -1;
     else
@@ -308,7 +293,7 @@ static uint32_t *intern_stack(pyi_session *s, PyObject *stack, size_t *n) {
   if (!ids)
     PyErr_NoMemory();
   for (size_t i = 0; ids && i < *n; i++) {
-    PyObject *b = utf8_bytes(PySequence_Fast_GET_ITEM(seq, (Py_ssize_t)i),
+    PyObject *b = capture_utf8(PySequence_Fast_GET_ITEM(seq, (Py_ssize_t)i),
                              "a frame");
     if (!b) {
       PyMem_Free(ids);
@@ -563,13 +548,13 @@ static PyObject *Session_RootFrame(SessionObject *o, PyObject *args,
 }
 
 static PyObject *Session_ShortenPath(SessionObject *o, PyObject *path) {
-  PyObject *b = utf8_bytes(path, "path");
+  PyObject *b = capture_utf8(path, "path");
   if (!b)
     return NULL;
   const char *r = pyi_session_shorten_path(o->s, PyBytes_AS_STRING(b),
                                            (size_t)PyBytes_GET_SIZE(b));
   Py_DECREF(b);
-  return text(r, strlen(r));
+  return capture_text(r, strlen(r));
 }
 
 static PyObject *Session_CurrentSysPrefixes(PyObject *cls, PyObject *unused) {
@@ -587,7 +572,7 @@ static PyObject *Session_CurrentSysPrefixes(PyObject *cls, PyObject *unused) {
 static PyObject *Session_Repr(SessionObject *o) {
   size_t len;
   const char *t = pyi_session_target_description(o->s, &len);
-  PyObject *d = text(t, len);
+  PyObject *d = capture_text(t, len);
   PyObject *r = d ? PyUnicode_FromFormat("<Session %R, %zu samples>", d,
                                          pyi_session_record_count(o->s))
                   : NULL;
