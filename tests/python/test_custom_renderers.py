@@ -230,6 +230,31 @@ class Modules(TempDirTest):
         self.assertIn("ran", r.stdout)
         self.assertIn("p.py", r.stdout)
 
+    def test_no_import_of_ours_runs_under_a_profiler(self):
+        # a report made while an outer profiler runs (nested @profile) must
+        # not import anything: the import would show in the user's code
+        r = self.run_python("""if True:
+            import sys
+            from pyinstrument import Profiler, profile
+            before = set(sys.modules)
+            outer = Profiler(interval=0.0001)
+            outer.start()
+            @profile(interval=0.0001)
+            def work():
+                return sum(sum(range(500)) for _ in range(2000))
+            work()
+            outer.stop()
+            new = sorted(set(sys.modules) - before)
+            importing = [f for stack, _ in outer.last_session.frame_records
+                         for f in stack if "importlib._bootstrap" in f]
+            print("NEW", new)
+            print("IMPORTING", len(importing))
+            """)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("work", r.stderr)  # the inner report was printed
+        self.assertIn("NEW []", r.stdout)
+        self.assertIn("IMPORTING 0", r.stdout)
+
     def run_python(self, code):
         import subprocess
         return subprocess.run([sys.executable, "-c", code], capture_output=True,
