@@ -148,27 +148,17 @@ static double get_double(PyObject *v, const char *name) {
   return PyFloat_AsDouble(v);
 }
 
-static PyObject *Frame_GetTime(FrameObject *o, void *unused) {
-  return PyFloat_FromDouble(pyi_frame_time(o->f));
+/* time and absorbed_time: the getset closure picks the field */
+static PyObject *Frame_GetSeconds(FrameObject *o, void *absorbed) {
+  return PyFloat_FromDouble(absorbed ? pyi_frame_absorbed_time(o->f)
+                                     : pyi_frame_time(o->f));
 }
 
-static int Frame_SetTime(FrameObject *o, PyObject *v, void *unused) {
-  double d = get_double(v, "time");
+static int Frame_SetSeconds(FrameObject *o, PyObject *v, void *absorbed) {
+  double d = get_double(v, absorbed ? "absorbed_time" : "time");
   if (d == -1 && PyErr_Occurred())
     return -1;
-  pyi_frame_set_time(o->f, d);
-  return 0;
-}
-
-static PyObject *Frame_GetAbsorbed(FrameObject *o, void *unused) {
-  return PyFloat_FromDouble(pyi_frame_absorbed_time(o->f));
-}
-
-static int Frame_SetAbsorbed(FrameObject *o, PyObject *v, void *unused) {
-  double d = get_double(v, "absorbed_time");
-  if (d == -1 && PyErr_Occurred())
-    return -1;
-  pyi_frame_set_absorbed_time(o->f, d);
+  (absorbed ? pyi_frame_set_absorbed_time : pyi_frame_set_time)(o->f, d);
   return 0;
 }
 
@@ -501,27 +491,7 @@ static PyObject *Frame_SelfCheck(FrameObject *o, PyObject *args,
                                    &recursive))
     return NULL;
   const pyi_tree *t = o->tree->t;
-  const pyi_frame *bad;
-  if (recursive) {
-    bad = pyi_frame_check(t, o->f);
-  } else {
-    /* this frame alone: check a copy of the rule on it */
-    bad = NULL;
-    if (pyi_frame_is_leaf_only(t, o->f)) {
-      if (pyi_frame_first_child(o->f))
-        bad = o->f;
-    } else {
-      double sum = 0;
-      for (pyi_frame *c = pyi_frame_first_child(o->f); c;
-           c = pyi_frame_next_sibling(c))
-        sum += pyi_frame_time(c);
-      sum += pyi_frame_absorbed_time(o->f);
-      double time = pyi_frame_time(o->f), diff = fabs(sum - time);
-      if (!(sum == time || (isfinite(diff) &&
-                            diff <= 1e-9 * fmax(fabs(sum), fabs(time)))))
-        bad = o->f;
-    }
-  }
+  const pyi_frame *bad = pyi_frame_check(t, o->f, recursive);
   if (!bad)
     Py_RETURN_NONE;
   double sum = pyi_frame_absorbed_time(bad);
@@ -580,11 +550,11 @@ static PyGetSetDef Frame_GetSet[] = {
      "The file the function is in, or None.", NULL},
     {"line_no", (getter)Frame_GetLineNo, NULL,
      "The line of the function's definition, or None.", NULL},
-    {"time", (getter)Frame_GetTime, (setter)Frame_SetTime,
+    {"time", (getter)Frame_GetSeconds, (setter)Frame_SetSeconds,
      "Total seconds in this frame and below it.", NULL},
-    {"absorbed_time", (getter)Frame_GetAbsorbed, (setter)Frame_SetAbsorbed,
+    {"absorbed_time", (getter)Frame_GetSeconds, (setter)Frame_SetSeconds,
      "Seconds of descendants that processors removed into this frame.",
-     NULL},
+     (void *)1},
     {"parent", (getter)Frame_GetParent, NULL, "The caller's frame, or None.",
      NULL},
     {"children", (getter)Frame_GetChildren, NULL,

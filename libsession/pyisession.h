@@ -429,12 +429,14 @@ PYI_EXPORT pyi_frame *pyi_tree_run_processor(pyi_tree *t, const char *name,
                                              pyi_frame *root,
                                              const pyi_opts *o,
                                              pyi_error *err);
-/** Checks the self_check invariant on the subtree of 'f': every frame
- * that takes children has the time of its children plus its absorbed
- * time (relative tolerance 1e-9), leaf-only frames have no children.
- * Returns NULL, or the first frame that breaks it. */
+/** Checks pyinstrument's self_check invariant on 'f' (and, when
+ * 'recursive', its subtree): a frame that takes children has the time of
+ * its children plus its absorbed time (relative tolerance 1e-9), a
+ * leaf-only frame has no children. Returns NULL, or the first frame that
+ * breaks it. */
 PYI_EXPORT const pyi_frame *pyi_frame_check(const pyi_tree *t,
-                                            const pyi_frame *f);
+                                            const pyi_frame *f,
+                                            bool recursive);
 
 /** ## Rendering
  *

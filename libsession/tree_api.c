@@ -341,8 +341,10 @@ pyi_frame *pyi_tree_run_processor(pyi_tree *t, const char *name,
   return rc ? NULL : result;
 }
 
-const pyi_frame *pyi_frame_check(const pyi_tree *t, const pyi_frame *f) {
-  for (const pyi_frame *x = f; x; x = pyi_frame_next_pre(f, x, false)) {
+const pyi_frame *pyi_frame_check(const pyi_tree *t, const pyi_frame *f,
+                                 bool recursive) {
+  for (const pyi_frame *x = f; x;
+       x = recursive ? pyi_frame_next_pre(f, x, false) : NULL) {
     if (pyi_frame_is_leaf_only(t, x)) {
       if (x->first_child)
         return x;

@@ -53,7 +53,7 @@ START_TEST(tree_new_builds_the_timeline_and_trims) {
   ck_assert(pyi_frame_is_application(t, root));
   size_t len;
   ck_assert_str_eq(pyi_frame_class(t, pyi_frame_first_child(loads), &len), "Dec");
-  ck_assert_ptr_null(pyi_frame_check(t, root));
+  ck_assert_ptr_null(pyi_frame_check(t, root, true));
   pyi_tree_free(t);
   t = pyi_tree_new(s, false, &err);
   ck_assert_str_eq(fn(t, pyi_tree_root(t)), "MainThread");
@@ -79,11 +79,12 @@ START_TEST(frames_made_by_hand_and_edited) {
   ck_assert_int_eq(err.code, PYI_EARG);
   ck_assert_int_eq(pyi_frame_add_child(t, c, p, NULL, &err), -1);
   /* 0.5 + 0.25 != 0.5: the check names p; absorbed time mends it */
-  ck_assert_ptr_eq(pyi_frame_check(t, p), p);
+  ck_assert_ptr_eq(pyi_frame_check(t, p, true), p);
   pyi_frame_set_time(p, 0.75);
-  ck_assert_ptr_eq(pyi_frame_check(t, p), c); /* c has no children */
+  ck_assert_ptr_eq(pyi_frame_check(t, p, true), c); /* c has no children */
+  ck_assert_ptr_null(pyi_frame_check(t, p, false)); /* p itself holds */
   pyi_frame_set_absorbed_time(c, 0.5);
-  ck_assert_ptr_null(pyi_frame_check(t, p));
+  ck_assert_ptr_null(pyi_frame_check(t, p, true));
   /* attributes: set, replace, read back in order */
   pyi_frame_set_attr(t, c, "l7", 2, 0.125, false);
   pyi_frame_set_attr(t, c, "cK", 2, 1.0, false);
@@ -134,7 +135,7 @@ START_TEST(adopt_copies_a_subtree_between_sessions) {
   pyi_frame *decode = pyi_frame_first_child(copy);
   ck_assert_str_eq(pyi_frame_class(to, decode, &len), "Dec");
   ck_assert_double_eq_tol(pyi_frame_time(decode), 0.125, 1e-15);
-  ck_assert_ptr_null(pyi_frame_check(to, copy));
+  ck_assert_ptr_null(pyi_frame_check(to, copy, true));
   pyi_tree_free(to);
   pyi_session_free(b);
 }
@@ -154,7 +155,7 @@ START_TEST(processors_run_by_name_on_a_subtree) {
   pyi_tree_run_processor(t, "remove_irrelevant_nodes", root, o, &err);
   ck_assert_int_eq(children(root), 1);
   ck_assert_double_eq_tol(pyi_frame_absorbed_time(root), 0.1875, 1e-12);
-  ck_assert_ptr_null(pyi_frame_check(t, root));
+  ck_assert_ptr_null(pyi_frame_check(t, root, true));
   ck_assert_ptr_null(pyi_tree_run_processor(t, "no_such_processor", root, NULL, &err));
   ck_assert_int_eq(err.code, PYI_EARG);
   ck_assert_int_eq(pyi_opts_set_string(o, "hide_regex", "(", &err), 0);
@@ -256,9 +257,9 @@ START_TEST(deep_trees_need_no_deep_stack) {
     f = c;
   }
   pyi_frame_add_child(t, f, pyi_frame_make(t, "[self]", 6, 1.0), NULL, &err);
-  ck_assert_ptr_null(pyi_frame_check(t, top));
+  ck_assert_ptr_null(pyi_frame_check(t, top, true));
   pyi_frame *copy = pyi_tree_adopt(u, t, top, NULL, NULL);
-  ck_assert_ptr_null(pyi_frame_check(u, copy));
+  ck_assert_ptr_null(pyi_frame_check(u, copy, true));
   pyi_tree_run_processor(u, "aggregate_repeated_calls", copy, NULL, &err);
   ck_assert_double_eq(pyi_frame_await_time(u, copy), 0.0);
   pyi_tree_free(t);
