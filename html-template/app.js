@@ -224,6 +224,16 @@ async function start() {
   doc.body.dataset.ready = '1';
 }
 
-// Read by the browser test and handy in the console.
-window.pyiReport = {settings: function () { return S; }, views: views, data: function () { return data; }};
+// Read by the browser test and handy in the console: the options, and a
+// chart's boxes as drawn (depth, frame, place, library, colour).
+window.pyiReport = {
+  settings: function () { return S; }, views: views, data: function () { return data; },
+  boxes: function (v) {
+    var c = views[v];
+    return c.chart.list.map(function (b) {
+      return {d: b.d, t: b.t, w: b.w, id: b.f.i.id, name: name(b.f), pos: position(b.f), time: b.f.time.toFixed(prec),
+        group: b.g ? b.g.frames.length - 1 : 0, open: b.open, lib: lib(b.f), app: isApp(b.f), fill: c.fill(b)};
+    });
+  }
+};
 start();

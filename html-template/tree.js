@@ -262,10 +262,14 @@ TreeView.prototype.toggle = function (i, want, deep) {
   this.layout();
 };
 
+// Expand all opens every frame but leaves library groups as they are;
+// Collapse all closes groups too.
 TreeView.prototype.setAll = function (on) {
+  var self = this;
   if (!this.root) return;
-  this.toggle(0, on, true);
-  if (!on) { this.setOpen(this.root, true); this.layout(); }
+  preorder(this.root, function (f) { self.setOpen(f, on); });
+  if (!on) { this.setOpen(this.root, true); this.groups.clear(); }
+  this.layout();
 };
 
 // A click anywhere on a row toggles it (Alt: the whole subtree), unless it
