@@ -123,7 +123,7 @@ FrameChart.prototype.legendFill = function () {
       e.t += f.i.syn ? 0 : selfTime(f);
     });
   }
-  var all = Array.from(by.values()).filter(function (e) { return e.l && e.t > 0; });
+  var all = Array.from(by.values()).filter(function (e) { return e.l && e.t / total >= 5e-4; });
   all.sort(function (a, b) { return b.t - a.t || (a.l < b.l ? -1 : 1); });
   lg.textContent = '';
   lg.hidden = !all.length;

@@ -380,7 +380,7 @@ async function chartTests(page) {
   await tip.waitFor({ state: 'visible' });
   const tipText = await tip.textContent();
   check(/^<module>stdlib\.py:1stdlib \(application code\)duration /.test(tipText), `the tooltip names the frame: ${tipText}`);
-  await page.mouse.move(box.x + 600, box.y + 600);
+  await page.mouse.move(box.x + 600, box.y + 400);
   await page.screenshot({ path: path.join(ARTIFACTS, 'timeline.png') });
   const before = await canvasInk(page);
   await page.mouse.move(box.x + 600, box.y + 300);
@@ -392,7 +392,7 @@ async function chartTests(page) {
   await page.mouse.up();
   check((await canvasInk(page)).url !== zoomed.url, 'dragging pans the timeline');
   await page.click('#b-zr');
-  await page.mouse.move(box.x + 600, box.y + 600);
+  await page.mouse.move(box.x + 600, box.y + 400);
   check((await canvasInk(page)).url === before.url, 'Reset shows everything again');
 
   // group boxes: hatched boxes for hidden library frames, opening in place
@@ -410,7 +410,6 @@ async function chartTests(page) {
   p = await boxPoint(page, 'timeline', g);
   await page.mouse.click(p.x, p.y);
   check((await boxes(page, 'timeline')).length === b.length, 'clicking the first frame of an open group closes it');
-  await page.mouse.click(box.x + 10, box.y + 600);
 
   // flame graph: aggregated, same colours, click zooms into a box
   await page.click('#tabs button[data-view=flame]');
@@ -420,7 +419,7 @@ async function chartTests(page) {
   check(fl.ink > 5000, `the flame graph drew (${fl.ink} pixels)`);
   await page.mouse.click(box.x + 40, box.y + 18 + 18 + 9); // js, at depth 1
   check((await canvasInk(page)).url !== fl.url, 'clicking a box zooms into it');
-  await page.mouse.move(box.x + 600, box.y + 600);
+  await page.mouse.move(box.x + 600, box.y + 400);
   await page.screenshot({ path: path.join(ARTIFACTS, 'flame.png') });
 
   await page.click('#tabs button[data-view=top]');
