@@ -33,7 +33,7 @@ function libFill(l, app) {
   if (l === '<built-in>') return 'hsl(0,0%,' + L + '%)';
   if (i >= 8) L += i & 1 ? -8 : 6;
   if (app) return 'hsl(' + (200 + 50 * vdc(i)) + ',70%,' + L + '%)';
-  return 'hsl(' + (275 + 270 * vdc(i)) % 360 + ',55%,' + L + '%)';
+  return 'hsl(' + (275 + 270 * vdc(i)) % 360 + ',62%,' + L + '%)';
 }
 
 // Boxes in depth-first order; [self] has none (its time is the gap under
