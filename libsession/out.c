@@ -163,3 +163,66 @@ char *pyi_out_detach(pyi_out *o, size_t *len) {
     *len = o->buf.len;
   return pyi_buf_detach(&o->buf);
 }
+
+/* ---- deflated and base64-encoded (the HTML pages' data) ------------------ */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Writes 'n' bytes as base64 through a small block so the sink gets large
+ * writes; only the last call of a stream may have n % 3 != 0. */
+static void put_base64(pyi_out *o, const unsigned char *p, size_t n) {
+  char block[4096];
+  size_t k = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v = (unsigned)p[i] << 16;
+    if (i + 1 < n)
+      v |= (unsigned)p[i + 1] << 8;
+    if (i + 2 < n)
+      v |= p[i + 2];
+    block[k++] = b64_alphabet[v >> 18 & 63];
+    block[k++] = b64_alphabet[v >> 12 & 63];
+    block[k++] = i + 1 < n ? b64_alphabet[v >> 6 & 63] : '=';
+    block[k++] = i + 2 < n ? b64_alphabet[v & 63] : '=';
+    if (k == sizeof block) {
+      pyi_out_write(o, block, k);
+      k = 0;
+    }
+  }
+  pyi_out_write(o, block, k);
+}
+
+int pyi_out_deflated_base64(pyi_out *o, const void *data, size_t len,
+                            pyi_error *err) {
+  unsigned char chunk[3 * 16384]; /* a multiple of 3: no padding mid-stream */
+  z_stream z = {0};
+  if (deflateInit(&z, Z_BEST_COMPRESSION) != Z_OK)
+    return pyi_fail(err, PYI_EIO, "cannot start zlib compression");
+  const unsigned char *in = data;
+  size_t left = len;
+  int rc;
+  z.next_out = chunk;
+  z.avail_out = sizeof chunk;
+  do {
+    if (z.avail_in == 0 && left) {
+      uInt step = left > (1u << 30) ? (1u << 30) : (uInt)left;
+      z.next_in = (unsigned char *)in;
+      z.avail_in = step;
+      in += step;
+      left -= step;
+    }
+    rc = deflate(&z, left || z.avail_in ? Z_NO_FLUSH : Z_FINISH);
+    if (rc == Z_STREAM_ERROR) {
+      deflateEnd(&z);
+      return pyi_fail(err, PYI_EIO, "zlib compression failed");
+    }
+    /* only full chunks (a multiple of 3) go out before the end */
+    if (z.avail_out == 0 || rc == Z_STREAM_END) {
+      put_base64(o, chunk, sizeof chunk - z.avail_out);
+      z.next_out = chunk;
+      z.avail_out = sizeof chunk;
+    }
+  } while (rc != Z_STREAM_END);
+  deflateEnd(&z);
+  return 0;
+}
