@@ -215,5 +215,9 @@ int capture_add_renderers(PyObject *module);
 /* ---- cli.c, run.c: the pyinstrument command ----------------------------- */
 
 PyObject *capture_main(PyObject *module, PyObject *args);
+/* _capture._subprocess_child(): run at interpreter start by the
+ * sitecustomize of pyinstrument/_hook when `pyinstrument --subprocesses`
+ * exported its environment; profiles this process as a child. */
+PyObject *capture_subproc_child(PyObject *module, PyObject *unused);
 
 #endif
