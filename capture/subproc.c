@@ -24,7 +24,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,7 +268,6 @@ static int import_options(const char *v) {
 static PyObject *after_fork(PyObject *unused, PyObject *unused2);
 static PyObject *at_exit(PyObject *unused, PyObject *unused2);
 static PyObject *exit_now(PyObject *unused, PyObject *args);
-static PyObject *on_sigterm(PyObject *unused, PyObject *args);
 
 static PyMethodDef after_fork_def = {"_subprocess_after_fork", after_fork,
                                      METH_NOARGS, NULL};
@@ -276,8 +277,6 @@ static PyMethodDef exit_def = {
     "_exit", exit_now, METH_VARARGS,
     "_exit(status)\n--\n\nos._exit, after saving this process's profile for "
     "pyinstrument --subprocesses."};
-static PyMethodDef sigterm_def = {"_subprocess_sigterm", on_sigterm,
-                                  METH_VARARGS, NULL};
 
 /* Registers after_fork with os.register_at_fork, once per interpreter
  * (threading is imported first, so that its own callback, which makes the
@@ -303,9 +302,8 @@ static int watch_forks(void) {
   return sub.forks ? 0 : -1;
 }
 
-/* Makes atexit, os._exit and a default SIGTERM save the session first,
- * once per process line (a fork inherits them). SIGTERM matters because
- * multiprocessing ends pool workers with it. */
+/* Makes atexit and os._exit save the session first, once per process line
+ * (a fork inherits both). */
 static int take_exits(void) {
   if (sub.exits)
     return 0;
@@ -323,24 +321,105 @@ static int take_exits(void) {
                : -1;
   Py_XDECREF(os);
   Py_XDECREF(wrapper);
-  if (rc)
-    return -1;
-  sub.exits = true;
-  PyObject *signal = PyImport_ImportModule("signal");
-  PyObject *dfl = signal ? PyObject_GetAttrString(signal, "SIG_DFL") : NULL;
-  PyObject *cur = dfl ? call("signal", "getsignal", "(i)", SIGTERM) : NULL;
-  PyObject *handler = cur ? PyCFunction_New(&sigterm_def, NULL) : NULL;
-  if (handler && PyObject_RichCompareBool(cur, dfl, Py_EQ) == 1) {
-    PyObject *set = call("signal", "signal", "(iO)", SIGTERM, handler);
-    Py_XDECREF(set);
-  }
-  PyErr_Clear(); /* not the main thread: SIGTERM kills as before */
-  Py_XDECREF(signal);
-  Py_XDECREF(dfl);
-  Py_XDECREF(cur);
-  Py_XDECREF(handler);
-  return 0;
+  sub.exits = rc == 0;
+  return rc;
 }
+
+/* ---- SIGTERM ---------------------------------------------------------------
+ * multiprocessing ends pool workers with SIGTERM, so a child saves its
+ * session first. A handler set with Python's signal module would run only
+ * when the main thread next runs bytecode, which a worker blocked on a
+ * lock may never do; so a C handler wakes a helper thread, which takes the
+ * GIL, saves, and lets SIGTERM kill the process as it would have. Only a
+ * default SIGTERM is taken; Python's view of it (signal.getsignal) stays
+ * SIG_DFL, and a handler the program sets replaces ours. Should the GIL
+ * not come within TERM_WAIT seconds (the main thread busy in C code), the
+ * process dies without saving. */
+
+#define TERM_WAIT 5
+
+static int term_pipe[2] = {-1, -1};
+
+static void die_of_sigterm(void) {
+  signal(SIGTERM, SIG_DFL);
+  raise(SIGTERM);
+  _exit(128 + SIGTERM); /* not reached */
+}
+
+static void on_sigterm(int sig) {
+  int e = errno;
+  if (term_pipe[1] < 0 || write(term_pipe[1], "t", 1) != 1)
+    die_of_sigterm();
+  errno = e;
+}
+
+/* A fork must not wake its parent's helper: its own comes with
+ * become_child; until then, SIGTERM kills it. */
+static void term_forget(void) {
+  if (term_pipe[0] >= 0) {
+    close(term_pipe[0]);
+    close(term_pipe[1]);
+  }
+  term_pipe[0] = term_pipe[1] = -1;
+}
+
+static void *term_reaper(void *unused) {
+  nanosleep(&(struct timespec){TERM_WAIT, 0}, NULL);
+  die_of_sigterm();
+  return NULL;
+}
+
+static void finish(void);
+
+static void *term_helper(void *unused) {
+  char c;
+  while (read(term_pipe[0], &c, 1) < 0 && errno == EINTR)
+    ;
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &attr, term_reaper, NULL) != 0)
+    die_of_sigterm();
+  pthread_attr_destroy(&attr);
+  PyGILState_Ensure(); /* kept: the process ends here */
+  finish();
+  die_of_sigterm();
+  return NULL;
+}
+
+static void take_sigterm(void) {
+  static bool atfork;
+  struct sigaction cur;
+  if (!atfork)
+    atfork = pthread_atfork(NULL, NULL, term_forget) == 0;
+  if (!atfork || sigaction(SIGTERM, NULL, &cur) != 0 ||
+      (cur.sa_handler != SIG_DFL && cur.sa_handler != on_sigterm))
+    return; /* the program's choice stands */
+  term_forget();
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pipe2(term_pipe, O_CLOEXEC) == 0 &&
+      pthread_create(&t, &attr, term_helper, NULL) == 0) {
+    struct sigaction sa = {.sa_handler = on_sigterm, .sa_flags = SA_ONSTACK};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+  } else {
+    term_forget();
+  }
+  pthread_attr_destroy(&attr);
+}
+
+/* After the session is saved SIGTERM kills at once again. */
+static void give_back_sigterm(void) {
+  struct sigaction cur;
+  if (sigaction(SIGTERM, NULL, &cur) == 0 && cur.sa_handler == on_sigterm)
+    signal(SIGTERM, SIG_DFL);
+}
+
+/* ---- start and end -------------------------------------------------------- */
 
 /* DIR/PID.started holds the label, so that the command can name a child
  * that never writes its session. */
@@ -366,8 +445,8 @@ static void become_child(int kind, PyFrameObject *frame) {
   sub.pid = getpid();
   sub.finished = false;
   if (write_marker()) {
-    capture_subproc_note("--subprocesses: cannot profile process %ld: %s: %s", (long)sub.pid,
-         sub.dir, strerror(errno));
+    capture_subproc_note("--subprocesses: cannot profile process %ld: %s: %s",
+                         (long)sub.pid, sub.dir, strerror(errno));
     sub.role = ROLE_NONE;
     return;
   }
@@ -376,65 +455,54 @@ static void become_child(int kind, PyFrameObject *frame) {
   PyObject *p = desc ? capture_profiler_new(sub.interval, sub.async_mode,
                                             sub.timing_thread, sub.sampler)
                      : NULL;
-  if (!p || capture_profiler_start((ProfilerObject *)p, frame, desc) ||
-      take_exits()) {
+  int failed = !p || capture_profiler_start((ProfilerObject *)p, frame, desc) ||
+               take_exits();
+  Py_XDECREF(desc);
+  if (failed) {
     char what[96];
     snprintf(what, sizeof what, "--subprocesses: cannot profile process %ld",
              (long)sub.pid);
     note_exception(what);
-    if (p && PyObject_IsTrue(PyObject_GetAttrString(p, "is_running")) == 1) {
-      PyObject *s = capture_profiler_stop((ProfilerObject *)p);
-      Py_XDECREF(s);
-    }
-    PyErr_Clear();
-    Py_CLEAR(p);
+    Py_XDECREF(p);
     sub.role = ROLE_NONE;
+    return;
   }
-  Py_XDECREF(desc);
   Py_XSETREF(sub.profiler, p);
+  take_sigterm();
 }
 
-/* Stops this child's profiler and writes its session, nested under the
- * process's frame, to DIR/PID.pyisession. Once; SIGTERM waits meanwhile.
- * Leaves any pending exception as it was. */
+/* Writes this child's session so far, nested under the process's frame,
+ * to DIR/PID.pyisession; once. The profiler is not stopped: the process is
+ * ending, and this may run in another thread (SIGTERM's helper). Leaves
+ * any pending exception as it was. */
 static void finish(void) {
   if (sub.role != ROLE_CHILD || sub.finished || sub.pid != getpid())
     return;
   sub.finished = true;
-  sigset_t term, old;
-  sigemptyset(&term);
-  sigaddset(&term, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &term, &old);
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
-  PyObject *session = sub.profiler
-                          ? capture_profiler_stop((ProfilerObject *)sub.profiler)
-                          : NULL;
-  Py_CLEAR(sub.profiler);
+  pyi_session *s = capture_profiler_peek((ProfilerObject *)sub.profiler);
   char label[LABEL_MAX + 16], frame[LABEL_MAX + 64], path[PATH_MAX];
   final_label(label);
-  size_t len = capture_process_frame(frame, sizeof frame, label, (long)sub.pid);
+  size_t len = capture_process_frame(frame, sizeof frame, label, sub.pid);
   pyi_error err = {0};
-  pyi_session *nested = session && len ? pyi_session_nest(
-                                             capture_session_get(session),
-                                             frame, len, &err)
-                                       : NULL;
+  pyi_session *nested = s && len ? pyi_session_nest(s, frame, len, &err) : NULL;
   snprintf(path, sizeof path, "%s/%ld.pyisession", sub.dir, (long)sub.pid);
-  if (nested) {
+  if (!nested || capture_add_sys_info(nested)) {
+    PyErr_Clear();
+    capture_subproc_note("--subprocesses: the profile of process %ld is "
+                         "lost: %s",
+                         (long)sub.pid, err.msg[0] ? err.msg : "no session");
+  } else {
     pyi_session_set_target_description(nested, label, strlen(label));
     if (pyi_session_save(nested, path, &err))
-      capture_subproc_note("--subprocesses: the profile of process %ld is lost: %s",
-           (long)sub.pid, err.msg);
-  } else if (session) {
-    capture_subproc_note("--subprocesses: the profile of process %ld is lost: %s",
-         (long)sub.pid, err.msg);
-  } else {
-    note_exception("--subprocesses: cannot stop the profiler");
+      capture_subproc_note("--subprocesses: the profile of process %ld is "
+                           "lost: %s",
+                           (long)sub.pid, err.msg);
   }
   pyi_session_free(nested);
-  Py_XDECREF(session);
   PyErr_Restore(type, value, tb);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  give_back_sigterm();
 }
 
 static PyObject *at_exit(PyObject *unused, PyObject *unused2) {
@@ -445,14 +513,6 @@ static PyObject *at_exit(PyObject *unused, PyObject *unused2) {
 static PyObject *exit_now(PyObject *unused, PyObject *args) {
   finish();
   return PyObject_Call(sub.real_exit, args, NULL);
-}
-
-/* Saves the session, then dies of SIGTERM as the process would have. */
-static PyObject *on_sigterm(PyObject *unused, PyObject *args) {
-  finish();
-  signal(SIGTERM, SIG_DFL);
-  raise(SIGTERM);
-  _exit(128 + SIGTERM); /* not reached: SIGTERM is not blocked here */
 }
 
 /* Whether a fork is subprocess's, made to run preexec_fn and exec: the

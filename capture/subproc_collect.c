@@ -265,7 +265,6 @@ static pyi_session *combine(const capture_collect *c, pyi_session *top,
 /* Removes the directory and everything in it (all of it ours or our
  * children's). */
 static void remove_dir(const char *dir) {
-  if (getenv("PYI_DEBUG_KEEP")) return;
   DIR *d = opendir(dir);
   char path[PATH_MAX];
   for (struct dirent *e; d && (e = readdir(d));) {
