@@ -153,7 +153,8 @@ static size_t label_put(char *out, size_t n, const char *text, size_t len) {
 }
 
 /* A command line as one line of text: the program's base name, then its
- * arguments, quoted where they are empty or hold spaces or quotes. */
+ * arguments, quoted where they are empty or hold spaces or quotes (for
+ * reading, not for a shell). */
 static void label_argv(char *out, PyObject *argv) {
   size_t n = 0;
   out[0] = '\0';
@@ -169,14 +170,13 @@ static void label_argv(char *out, PyObject *argv) {
     const char *a = PyBytes_AS_STRING(b);
     if (i == 0 && strrchr(a, '/'))
       a = strrchr(a, '/') + 1;
-    bool quote = !*a || strpbrk(a, " \t\n'\"") != NULL;
+    const char *q = !*a || strpbrk(a, " \t\n'\"") ? strchr(a, '\'') ? "\"" : "'"
+                                                   : "";
     if (n)
       n = label_put(out, n, " ", 1);
-    if (quote)
-      n = label_put(out, n, "'", 1);
+    n = label_put(out, n, q, strlen(q));
     n = label_put(out, n, a, strlen(a));
-    if (quote)
-      n = label_put(out, n, "'", 1);
+    n = label_put(out, n, q, strlen(q));
     Py_DECREF(b);
   }
 }
