@@ -167,6 +167,31 @@ class Multiprocessing(SubprocessTest):
             self.assertEqual(data["min_interval"], 0.002)
             self.assertEqual(data["max_interval"], 0.002)
 
+    def test_executor_left_open_ends_before_the_report(self):
+        # its workers end as the interpreter exits: the command does that
+        # part of the exit first, so they have written their sessions
+        self.write("ex.py", """\
+            import concurrent.futures as cf, multiprocessing as mp
+            from work import crunch
+
+            def job(x):
+                return crunch() and x
+
+            if __name__ == "__main__":
+                ex = cf.ProcessPoolExecutor(
+                    2, mp_context=mp.get_context("spawn"))
+                print("done", sum(ex.map(job, range(4))))
+            """)
+        r, data = self.profile(script="ex.py")
+        self.assertIn("done 6", r.stdout)
+        self.assertNotIn("left out", r.stderr)
+        workers = [label for label, stacks in processes(data).values()
+                   if has(stacks, "job")]
+        self.assertTrue(workers, summary(data))
+        for label in workers:
+            self.assertRegex(label, r"SpawnProcess-\d+ \(multiprocessing, "
+                             r"spawn\)$")
+
     def test_terminated_process_saves_its_samples_and_dies_of_sigterm(self):
         self.write("term.py", """\
             import multiprocessing as mp
