@@ -22,7 +22,6 @@
  */
 #include "subproc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,7 +29,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,7 +43,7 @@ static struct {
   int kind;      /* how a child came to be */
   bool finished; /* a child has written its session (or given up) */
   bool forks;    /* the at-fork callback is registered in this interpreter */
-  bool exits;    /* atexit, os._exit and SIGTERM lead to finish() here */
+  bool exits;    /* atexit and os._exit lead to finish() in this line */
   pid_t pid, top_pid;
   char dir[PATH_MAX - 64]; /* room for the names in it */
   char label[LABEL_MAX + 16]; /* the command line, or "fork of ..." */
@@ -90,8 +88,7 @@ static void note_exception(const char *what) {
   Py_XDECREF(tb);
 }
 
-/* module.attr(*args) for an imported module or one named by 'name'; NULL
- * with an exception. */
+/* module.attr(*args), importing 'module'; NULL with an exception. */
 static PyObject *call(const char *module, const char *attr, const char *fmt,
                       ...) {
   PyObject *m = PyImport_ImportModule(module), *f = NULL, *args = NULL, *r;
@@ -134,21 +131,26 @@ static int set_environ(const char *key, PyObject *value) {
 
 /* ==== naming ============================================================= */
 
-/* Appends 'text' to the label 'out' (of 'n' bytes so far), control
- * characters as spaces, cut with "..." at LABEL_MAX bytes (on a character
- * boundary). */
+/* Appends 'len' bytes of 'text' to the label 'out' ('n' bytes so far),
+ * control characters as spaces. A label that reaches LABEL_MAX bytes ends
+ * in "..." instead, cut between two characters, and takes nothing more.
+ * Returns the new length (LABEL_MAX + 1 once cut). */
 static size_t label_put(char *out, size_t n, const char *text, size_t len) {
   for (size_t i = 0; i < len && n <= LABEL_MAX; i++) {
     unsigned char c = (unsigned char)text[i];
-    if (n + 4 > LABEL_MAX) { /* room for "..." only */
-      while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80)
-        n--; /* not inside a character */
+    if (n + 3 == LABEL_MAX) {
+      if ((c & 0xC0) == 0x80) { /* inside a character: drop its start */
+        while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+          n--;
+        n -= n > 0;
+      }
       memcpy(out + n, "...", 4);
       return LABEL_MAX + 1;
     }
     out[n++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
   }
-  out[n <= LABEL_MAX ? n : LABEL_MAX] = '\0';
+  if (n <= LABEL_MAX)
+    out[n] = '\0';
   return n;
 }
 
@@ -637,7 +639,7 @@ int capture_subproc_begin(struct capture_cli *c, PyObject *profiler) {
            tmpdir && *tmpdir ? tmpdir : "/tmp");
   if (!mkdtemp(sub.dir)) {
     capture_subproc_note("--subprocesses: cannot make a directory in %s: %s",
-         tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+                         tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
     return 1;
   }
   sub.role = ROLE_TOP;
@@ -683,6 +685,13 @@ int capture_subproc_begin(struct capture_cli *c, PyObject *profiler) {
   Py_XDECREF(path);
   if (rc) {
     note_exception("--subprocesses");
+    set_environ("PYTHONPATH", sub.pythonpath);
+    set_environ(ENV_NAME, NULL);
+    PyErr_Clear();
+    Py_CLEAR(sub.pythonpath);
+    Py_CLEAR(sub.profiler);
+    sub.role = ROLE_NONE;
+    rmdir(sub.dir);
     return 1;
   }
   return 0;

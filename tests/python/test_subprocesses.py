@@ -65,6 +65,9 @@ PARENT = """\
                    check=True)
     subprocess.run([sys.executable, "-m", "job"], check=True)
     subprocess.run([sys.executable, "middle.py"], check=True)
+    subprocess.run([sys.executable, "-c",
+                    "import work  # " + "\\u00e9" * 100 + "\\nwork.crunch()"],
+                   check=True)
     """
 
 MIDDLE = """\
@@ -238,6 +241,14 @@ class Subprocesses(SubprocessTest):
             self.assertTrue(has(labels[label], "crunch"), label)
         self.assertIn("%s middle.py" % PY, labels)
         self.assertFalse(has(labels["%s middle.py" % PY], "job_main"))
+        # a long command line is cut, between two characters, on one line
+        long = [label for label in labels if "\u00e9" in label]
+        self.assertEqual(len(long), 1, list(labels))
+        self.assertTrue(long[0].startswith(
+            "%s -c 'import work  # \u00e9\u00e9" % PY), long[0])
+        self.assertTrue(long[0].endswith("\u00e9..."), long[0])
+        self.assertLessEqual(len(long[0].encode()), 160)
+        self.assertTrue(has(labels[long[0]], "crunch"))
 
         # the tools read the combined session
         path = os.path.join(self.dir, "run.pyisession")
