@@ -341,6 +341,11 @@ static int take_exits(void) {
 #define TERM_WAIT 5
 
 static int term_pipe[2] = {-1, -1};
+/* Held while a thread saves the session: another thread that ends the
+ * process meanwhile (os._exit in the main thread while SIGTERM's helper
+ * saves) waits for it, without the GIL. */
+static pthread_mutex_t saving = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t saver;
 
 static void die_of_sigterm(void) {
   signal(SIGTERM, SIG_DFL);
@@ -358,6 +363,7 @@ static void on_sigterm(int sig) {
 /* A fork must not wake its parent's helper: its own comes with
  * become_child; until then, SIGTERM kills it. */
 static void term_forget(void) {
+  pthread_mutex_init(&saving, NULL);
   if (term_pipe[0] >= 0) {
     close(term_pipe[0]);
     close(term_pipe[1]);
@@ -473,14 +479,29 @@ static void become_child(int kind, PyFrameObject *frame) {
   take_sigterm();
 }
 
+static void save(void);
+
 /* Writes this child's session so far, nested under the process's frame,
- * to DIR/PID.pyisession; once. The profiler is not stopped: the process is
- * ending, and this may run in another thread (SIGTERM's helper). Leaves
- * any pending exception as it was. */
+ * to DIR/PID.pyisession, once; returns when it is written, whichever
+ * thread writes it. The profiler is not stopped: the process is ending,
+ * and this may run in another thread (SIGTERM's helper). */
 static void finish(void) {
-  if (sub.role != ROLE_CHILD || sub.finished || sub.pid != getpid())
+  if (sub.role != ROLE_CHILD || sub.pid != getpid() ||
+      (sub.finished && pthread_equal(saver, pthread_self())))
     return;
-  sub.finished = true;
+  Py_BEGIN_ALLOW_THREADS
+  pthread_mutex_lock(&saving);
+  Py_END_ALLOW_THREADS
+  if (!sub.finished) {
+    sub.finished = true;
+    saver = pthread_self();
+    save();
+  }
+  pthread_mutex_unlock(&saving);
+}
+
+/* finish()'s work. Leaves any pending exception as it was. */
+static void save(void) {
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
   pyi_session *s = capture_profiler_peek((ProfilerObject *)sub.profiler);
