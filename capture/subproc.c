@@ -45,11 +45,11 @@ static struct {
   bool forks;    /* the at-fork callback is registered in this interpreter */
   bool exits;    /* atexit and os._exit lead to finish() in this line */
   pid_t pid, top_pid;
-  char dir[PATH_MAX - 64]; /* room for the names in it */
+  char dir[PATH_MAX - 64];    /* room for the names in it */
   char label[LABEL_MAX + 16]; /* the command line, or "fork of ..." */
   double interval;
   int sampler, async_mode, timing_thread;
-  bool program_mode; /* the command runs -c PROGRAM */
+  bool program_mode;    /* the command runs -c PROGRAM */
   PyObject *profiler;   /* the one recording this process, if any */
   PyObject *real_exit;  /* os._exit as we found it */
   PyObject *pythonpath; /* the command's PYTHONPATH before (NULL: unset) */
@@ -79,9 +79,10 @@ static void note_exception(const char *what) {
   PyObject *s = value ? PyObject_Str(value) : NULL;
   const char *text = s ? PyUnicode_AsUTF8(s) : NULL;
   PyErr_Clear();
-  capture_subproc_note("%s: %s", what, text && *text ? text
-                       : type ? ((PyTypeObject *)type)->tp_name
-                              : "failed");
+  capture_subproc_note("%s: %s", what,
+                       text && *text ? text
+                       : type        ? ((PyTypeObject *)type)->tp_name
+                                     : "failed");
   Py_XDECREF(s);
   Py_XDECREF(type);
   Py_XDECREF(value);
@@ -119,7 +120,8 @@ static int set_environ(const char *key, PyObject *value) {
   int rc = -1;
   if (k && value)
     rc = PyObject_SetItem(env, k, value);
-  else if (k && (rc = PyObject_DelItem(env, k)) && PyErr_ExceptionMatches(PyExc_KeyError)) {
+  else if (k && (rc = PyObject_DelItem(env, k)) &&
+           PyErr_ExceptionMatches(PyExc_KeyError)) {
     PyErr_Clear();
     rc = 0;
   }
@@ -172,8 +174,8 @@ static void label_argv(char *out, PyObject *argv) {
     const char *a = PyBytes_AS_STRING(b);
     if (i == 0 && strrchr(a, '/'))
       a = strrchr(a, '/') + 1;
-    const char *q = !*a || strpbrk(a, " \t\n'\"") ? strchr(a, '\'') ? "\"" : "'"
-                                                   : "";
+    const char *q =
+        !*a || strpbrk(a, " \t\n'\"") ? strchr(a, '\'') ? "\"" : "'" : "";
     if (n)
       n = label_put(out, n, " ", 1);
     n = label_put(out, n, q, strlen(q));
@@ -189,7 +191,8 @@ static void label_argv(char *out, PyObject *argv) {
 static void final_label(char *out) {
   static const char *const methods[] = {"spawn", "fork", "forkserver"};
   PyObject *mp = imported("multiprocessing.process");
-  PyObject *parent = mp ? PyObject_CallMethod(mp, "parent_process", NULL) : NULL;
+  PyObject *parent =
+      mp ? PyObject_CallMethod(mp, "parent_process", NULL) : NULL;
   PyObject *current = parent && parent != Py_None
                           ? PyObject_CallMethod(mp, "current_process", NULL)
                           : NULL;
@@ -427,7 +430,8 @@ static void give_back_sigterm(void) {
     signal(SIGTERM, SIG_DFL);
 }
 
-/* ---- start and end -------------------------------------------------------- */
+/* ---- start and end --------------------------------------------------------
+ */
 
 /* DIR/PID.started holds the label, so that the command can name a child
  * that never writes its session. */
@@ -458,8 +462,8 @@ static void become_child(int kind, PyFrameObject *frame) {
     sub.role = ROLE_NONE;
     return;
   }
-  PyObject *desc = PyUnicode_DecodeUTF8(sub.label, (Py_ssize_t)strlen(sub.label),
-                                        "replace");
+  PyObject *desc =
+      PyUnicode_DecodeUTF8(sub.label, (Py_ssize_t)strlen(sub.label), "replace");
   PyObject *p = desc ? capture_profiler_new(sub.interval, sub.async_mode,
                                             sub.timing_thread, sub.sampler)
                      : NULL;
@@ -489,10 +493,8 @@ static void finish(void) {
   if (sub.role != ROLE_CHILD || sub.pid != getpid() ||
       (sub.finished && pthread_equal(saver, pthread_self())))
     return;
-  Py_BEGIN_ALLOW_THREADS
-  pthread_mutex_lock(&saving);
-  Py_END_ALLOW_THREADS
-  if (!sub.finished) {
+  Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&saving);
+  Py_END_ALLOW_THREADS if (!sub.finished) {
     sub.finished = true;
     saver = pthread_self();
     save();
@@ -695,9 +697,10 @@ int capture_subproc_begin(struct capture_cli *c, PyObject *profiler) {
   PyErr_Clear();
   Py_XSETREF(sub.pythonpath, old);
   PyObject *h = PyUnicode_DecodeFSDefault(hook);
-  PyObject *path = !h                           ? NULL
-                   : old && PyUnicode_GET_LENGTH(old) ? PyUnicode_FromFormat("%U:%U", h, old)
-                                                    : Py_NewRef(h);
+  PyObject *path = !h ? NULL
+                   : old && PyUnicode_GET_LENGTH(old)
+                       ? PyUnicode_FromFormat("%U:%U", h, old)
+                       : Py_NewRef(h);
   int rc = !path || set_environ("PYTHONPATH", path) || export_options() ||
            watch_forks();
   Py_XDECREF(os);
@@ -724,7 +727,8 @@ bool capture_subproc_forked(void) {
 
 void capture_subproc_finish(void) { finish(); }
 
-/* ---- after the program ---------------------------------------------------- */
+/* ---- after the program ----------------------------------------------------
+ */
 
 /* What the interpreter does as it exits, done before the report so that
  * the children it waits for have written their sessions: wait for the
@@ -753,13 +757,11 @@ PyObject *capture_subproc_end(PyObject *session) {
     return session;
   Py_CLEAR(sub.profiler);
   let_children_end();
-  if (set_environ("PYTHONPATH", sub.pythonpath) ||
-      set_environ(ENV_NAME, NULL))
+  if (set_environ("PYTHONPATH", sub.pythonpath) || set_environ(ENV_NAME, NULL))
     note_exception("--subprocesses: restoring the environment");
   Py_CLEAR(sub.pythonpath);
   sub.role = ROLE_NONE;
-  capture_collect c = {sub.dir, (long)sub.top_pid, sub.label,
-                       sub.program_mode};
+  capture_collect c = {sub.dir, (long)sub.top_pid, sub.label, sub.program_mode};
   pyi_session *all = capture_subproc_collect(&c, capture_session_get(session));
   if (!all)
     return session;

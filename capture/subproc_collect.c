@@ -118,8 +118,8 @@ static Py_ssize_t wait_for_children(const capture_collect *c, child **list,
     if (!waiting || now() > deadline)
       break;
     PyMem_Free(*list);
-    Py_BEGIN_ALLOW_THREADS
-    nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    Py_BEGIN_ALLOW_THREADS nanosleep(&(struct timespec){0, 20 * 1000 * 1000},
+                                     NULL);
     Py_END_ALLOW_THREADS
   }
   *sessions = 0;
@@ -131,11 +131,10 @@ static Py_ssize_t wait_for_children(const capture_collect *c, child **list,
     }
     char label[LABEL_MAX + 16];
     marker_label(c, ch->pid, label, sizeof label);
-    capture_subproc_note("child process %ld (%s) %s; its samples are left out",
-                         ch->pid, label,
-                         alive(ch->pid)
-                             ? "was still running"
-                             : "ended without saving its profile (killed?)");
+    capture_subproc_note(
+        "child process %ld (%s) %s; its samples are left out", ch->pid, label,
+        alive(ch->pid) ? "was still running"
+                       : "ended without saving its profile (killed?)");
   }
   return n;
 }
@@ -199,8 +198,7 @@ static size_t program_stem(const capture_collect *c, const pyi_session *s,
 static pyi_session *nest_program(const capture_collect *c, pyi_session *top,
                                  pyi_error *err) {
   char frame[LABEL_MAX + 64];
-  size_t len = capture_process_frame(frame, sizeof frame, c->label,
-                                     c->top_pid);
+  size_t len = capture_process_frame(frame, sizeof frame, c->label, c->top_pid);
   const uint32_t *start;
   size_t k = pyi_session_start_call_stack(top, &start);
   uint32_t *kept = PyMem_Malloc((k + 1) * sizeof *kept);

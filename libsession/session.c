@@ -415,9 +415,9 @@ pyi_session *pyi_session_nest(const pyi_session *s, const char *frame_info,
     const pyi_stack_node *nd = &s->nodes[n];
     uint32_t depth = nd->depth, up = nd->parent;
     root[n] = depth == 1 ? (uint32_t)n : root[up];
-    match[n] = depth <= k && match[up] &&
-               s->finfo[nd->finfo].ident ==
-                   s->finfo[s->start_stack[depth - 1]].ident;
+    match[n] =
+        depth <= k && match[up] &&
+        s->finfo[nd->finfo].ident == s->finfo[s->start_stack[depth - 1]].ident;
     uint32_t under = k >= 3 && depth == k && match[n] ? img[root[n]] : img[up];
     img[n] = d->nodes[under].depth < PYI_MAX_DEPTH
                  ? pyi_session_push(d, under, map[nd->finfo])
