@@ -430,8 +430,7 @@ static void give_back_sigterm(void) {
     signal(SIGTERM, SIG_DFL);
 }
 
-/* ---- start and end --------------------------------------------------------
- */
+/* ---- start and end ------------------------------------------------------ */
 
 /* DIR/PID.started holds the label, so that the command can name a child
  * that never writes its session. */
@@ -475,7 +474,15 @@ static void become_child(int kind, PyFrameObject *frame) {
     snprintf(what, sizeof what, "--subprocesses: cannot profile process %ld",
              (long)sub.pid);
     note_exception(what);
+    if (p && capture_profiler_peek((ProfilerObject *)p)) {
+      PyObject *s = capture_profiler_stop((ProfilerObject *)p);
+      Py_XDECREF(s);
+      PyErr_Clear();
+    }
     Py_XDECREF(p);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%ld.started", sub.dir, (long)sub.pid);
+    unlink(path);
     sub.role = ROLE_NONE;
     return;
   }
@@ -493,8 +500,10 @@ static void finish(void) {
   if (sub.role != ROLE_CHILD || sub.pid != getpid() ||
       (sub.finished && pthread_equal(saver, pthread_self())))
     return;
-  Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&saving);
-  Py_END_ALLOW_THREADS if (!sub.finished) {
+  PyThreadState *ts = PyEval_SaveThread();
+  pthread_mutex_lock(&saving);
+  PyEval_RestoreThread(ts);
+  if (!sub.finished) {
     sub.finished = true;
     saver = pthread_self();
     save();
@@ -506,7 +515,9 @@ static void finish(void) {
 static void save(void) {
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
-  pyi_session *s = capture_profiler_peek((ProfilerObject *)sub.profiler);
+  pyi_session *s = sub.profiler
+                       ? capture_profiler_peek((ProfilerObject *)sub.profiler)
+                       : NULL;
   char label[LABEL_MAX + 16], frame[LABEL_MAX + 64], path[PATH_MAX];
   final_label(label);
   size_t len = capture_process_frame(frame, sizeof frame, label, sub.pid);

@@ -118,9 +118,9 @@ static Py_ssize_t wait_for_children(const capture_collect *c, child **list,
     if (!waiting || now() > deadline)
       break;
     PyMem_Free(*list);
-    Py_BEGIN_ALLOW_THREADS nanosleep(&(struct timespec){0, 20 * 1000 * 1000},
-                                     NULL);
-    Py_END_ALLOW_THREADS
+    PyThreadState *ts = PyEval_SaveThread();
+    nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    PyEval_RestoreThread(ts);
   }
   *sessions = 0;
   for (Py_ssize_t i = 0; i < n; i++) {
