@@ -163,7 +163,7 @@ static bool file_is(const pyi_session *s, uint32_t id, const char *name,
 
 /* The command's own frames above the program in the records of 's': the
  * start stack, the "<string>" runner and runpy's frames, then the
- * program's first frame, which a report of the program alone starts at
+ * program's module frame, which a report of the program alone starts at
  * (remove_first_pyinstrument_frames). Fills 'buf' (8192 ids) and returns
  * the depth, or 0 when no record shows it. */
 static size_t program_stem(const capture_collect *c, const pyi_session *s,
@@ -187,8 +187,10 @@ static size_t program_stem(const capture_collect *c, const pyi_session *s,
       for (j++; j < d && (file_is(s, buf[j], "<frozen runpy>", false) ||
                           file_is(s, buf[j], "runpy.py", true));)
         j++;
-    if (j < d)
-      return j + 1;
+    size_t len;
+    const char *f = j < d ? pyi_session_frame_info(s, buf[j], &len) : NULL;
+    if (f && len > 9 && memcmp(f, "<module>", 9) == 0)
+      return j + 1; /* the program's module, not runpy finding it */
   }
   return 0;
 }

@@ -112,7 +112,8 @@ class SubprocessTest(TempDirTest):
         """Runs 'script' under --subprocesses; the output and the session."""
         path = os.path.join(self.dir, "run.pyisession")
         r = self.run_cli("--subprocesses", "-r", "pyisession", "-o", path,
-                         *options, script, *args, env={"TMPDIR": self.tmp})
+                         *options, *([script] if script else []), *args,
+                         env={"TMPDIR": self.tmp})
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(os.listdir(self.tmp), [], "files left behind")
         return r, self.load_json(path)
@@ -275,6 +276,28 @@ class Subprocesses(SubprocessTest):
             self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(len(self.load_json(both)["frame_records"]),
                          2 * len(data["frame_records"]))
+
+    def test_program_run_with_dash_m_and_dash_c(self):
+        # each branch starts at the program's module frame, whatever the
+        # command ran before it (runpy finding the module, "<string>")
+        self.write("parentmod.py", """\
+            import subprocess, sys
+            subprocess.run([sys.executable, "job.py"], check=True)
+            """)
+        code = ("import subprocess, sys; "
+                "subprocess.run([sys.executable, 'job.py'])")
+        for args, label, file in [
+                (["-m", "parentmod"], "%s -m parentmod" % PY, "parentmod.py"),
+                (["-c", code], '%s -c "%s"' % (PY, code), "<string>")]:
+            r, data = self.profile(*args, script=None)
+            _, mine = self.program(data, label)
+            ours = [s for s in mine
+                    if any(frame_parts(f)[1].endswith(file) for f in s)]
+            self.assertTrue(ours, label)
+            for stack in ours:
+                self.assertEqual(functions(stack)[:2],
+                                 ["MainThread", "<module>"])
+            self.program(data, "%s job.py" % PY)
 
     def test_text_report(self):
         self.write("parent.py", PARENT)
