@@ -403,8 +403,8 @@ class BadEnds(SubprocessTest):
         self.assertIn("aborted %d -%d" % (aborted, signal.SIGABRT), r.stdout)
         self.assertIn("killed %d -%d" % (killed, signal.SIGKILL), r.stdout)
         for pid in (aborted, killed):
-            self.assertRegex(r.stderr, r"pyinstrument: child process %d \(.*\) "
-                             r"ended without saving its profile" % pid)
+            self.assertRegex(r.stderr, r"pyinstrument: child process %d "
+                             r"\(.*\) ended without saving its profile" % pid)
         procs = processes(data)
         self.assertNotIn(aborted, procs)
         self.assertNotIn(killed, procs)
