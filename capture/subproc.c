@@ -381,11 +381,18 @@ static void *term_reaper(void *unused) {
 }
 
 static void finish(void);
+static void give_back_sigterm(void);
 
 static void *term_helper(void *unused) {
   char c;
-  while (read(term_pipe[0], &c, 1) < 0 && errno == EINTR)
+  ssize_t got;
+  while ((got = read(term_pipe[0], &c, 1)) < 0 && errno == EINTR)
     ;
+  if (got != 1) { /* the program closed our pipe: SIGTERM is its own again */
+    give_back_sigterm();
+    term_pipe[0] = term_pipe[1] = -1;
+    return NULL;
+  }
   pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
