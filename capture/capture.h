@@ -23,10 +23,12 @@
 #error "the capture extension needs CPython 3.11 or newer"
 #endif
 
-/* On 3.11 the sampler reads interpreter frames directly: the public API
- * would build a locals dict per frame to find 'self'. Later versions have
- * PyFrame_GetVar and go through the public API. */
-#if PY_VERSION_HEX < 0x030C0000 && !defined(CAPTURE_PUBLIC_FRAMES)
+/* On the versions whose frame layout we know (iframe.h), the sampler reads
+ * interpreter frames directly: the public API would make a frame object
+ * per frame (and on 3.11 a locals dict to find 'self'), and the timer
+ * sampler names C functions from the frames' value stacks. Elsewhere it
+ * goes through the public API and names none. */
+#if PY_VERSION_HEX < 0x030E0000 && !defined(CAPTURE_PUBLIC_FRAMES)
 #define CAPTURE_INTERNAL_FRAMES 1
 #else
 #define CAPTURE_INTERNAL_FRAMES 0
@@ -65,6 +67,38 @@ int capture_write(PyObject *file, PyObject *text);
  * new items zeroed. -1 with a Python MemoryError set. */
 int capture_grow(void **p, size_t *cap, size_t need, size_t size);
 
+/* ---- timing.c: clocks and the timing thread ----------------------------- */
+
+/* Process-wide clocks (seconds). */
+double capture_monotonic(void);
+double capture_walltime(void);
+double capture_process_time(void);
+
+/* The clocks a profile hook may read: precise, coarse (when its
+ * resolution is within the interval), the timing thread's value, or a
+ * Python function (a fake clock: sampler.c reads that one). */
+enum {
+  CAPTURE_CLOCK_PRECISE,
+  CAPTURE_CLOCK_COARSE,
+  CAPTURE_CLOCK_THREAD,
+  CAPTURE_CLOCK_FUNC
+};
+double capture_clock_now(int clock);
+int capture_clock_choose(double interval, bool timing_thread);
+/* Warns on stderr when reading the precise clock is slow (cli.md §9). */
+void capture_clock_warn(void);
+
+/* The timing thread runs while intervals are subscribed, ticking at the
+ * smallest. Subscribing starts it: 0, or -1 with RuntimeError. */
+int capture_timing_subscribe(double interval);
+void capture_timing_unsubscribe(double interval);
+/* Its lock, held while 'tick' runs. */
+void capture_timing_lock(void);
+void capture_timing_unlock(void);
+/* Sets what each tick calls and what resets its state in a forked child
+ * (both with the lock held). 0, or -1 with an exception set. */
+int capture_timing_init(void (*tick)(void), void (*after_fork)(void));
+
 /* ---- frames.c: frame-info strings and their ids ------------------------- */
 
 /* The frame-info strings one sampler has seen, with dense ids from 1, and
@@ -95,9 +129,14 @@ Py_ssize_t capture_frames_walk(capture_frames *F, PyFrameObject *frame,
 Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
                                        bool skip_first, uint32_t root,
                                        uint32_t **out, size_t *cap, size_t n);
-/* As capture_frames_walk for the running stack of the calling thread. */
+/* As capture_frames_walk for the running stack of the calling thread, or
+ * for the stack of thread 't', which does not run (the caller holds the
+ * GIL). */
 Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
                                        uint32_t **out, size_t *cap, size_t n);
+Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
+                                      uint32_t root, uint32_t **out,
+                                      size_t *cap, size_t n);
 /* One key per frame of the running stack, leaf first, in the order of
  * capture_frames_walk_running: equal keys at one depth of two samples
  * (almost surely) mean the same call, still running. Returns the count or
@@ -110,10 +149,6 @@ uintptr_t capture_frames_coro_key(PyObject *coro);
 bool capture_frames_has_back(PyFrameObject *frame);
 /* "<name>\0<thread>\0<ident>" of the calling thread. */
 uint32_t capture_frames_thread_root(capture_frames *F);
-/* _capture._stack_depths(code): the analysis behind capture_frames_c_leaf,
- * for tests. */
-PyObject *capture_stack_depths(PyObject *module, PyObject *code);
-#if CAPTURE_INTERNAL_FRAMES
 /* Where thread 't' is: its top frame and instruction. */
 void capture_frames_position(PyThreadState *t, uintptr_t where[2]);
 /* The id of the C function thread 't' is calling, as a c_return event
@@ -125,7 +160,14 @@ uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
  * (it stands at the check after a call instruction), when the bytecode
  * that loaded it can be read back without running code; or 0. */
 uint32_t capture_frames_returned_c(capture_frames *F, PyThreadState *t);
-#endif
+/* (Without CAPTURE_INTERNAL_FRAMES these three find nothing.) */
+
+/* ---- bytecode.c --------------------------------------------------------- */
+
+/* _capture._stack_depths(code): the value-stack depth before each code
+ * unit, as the timer sampler computes it to name C functions (-1:
+ * unreachable), or None where it does not apply. For tests. */
+PyObject *capture_stack_depths(PyObject *module, PyObject *code);
 
 /* ---- sampler.c: the per-thread sampler ---------------------------------- */
 
@@ -154,11 +196,12 @@ int capture_unsubscribe(PyObject *p);
 /* The frame-info stack of 'frame' and its callers as pyinstrument's
  * start_call_stack: a new list of str, root first. */
 PyObject *capture_call_stack(PyFrameObject *frame);
-int capture_sampler_ready(void);
-/* Process-wide clocks (seconds). */
-double capture_monotonic(void);
-double capture_walltime(void);
-double capture_process_time(void);
+/* Readies the sampler's types and the timer sampler, and adds the types
+ * of pyinstrument.stack_sampler to 'module' (at import). 0 or -1. */
+int capture_sampler_ready(PyObject *module);
+/* _capture._stack_sampler(): the calling thread's sampler (new
+ * reference), for pyinstrument.stack_sampler.get_stack_sampler(). */
+PyObject *capture_stack_sampler(PyObject *module, PyObject *unused);
 
 /* ---- profiler.c --------------------------------------------------------- */
 

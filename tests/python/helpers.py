@@ -1,20 +1,26 @@
 """Shared pieces of the Python-level tests: where the built tools are, how to
 run the pyinstrument command, and readers of frame-info strings."""
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import unittest
+from unittest import mock
+
+from pyinstrument.stack_sampler import get_stack_sampler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAUNCHER = os.environ.get("PYI_LAUNCHER", "pyinstrument")
 PYI_RENDER = os.environ.get("PYI_RENDER", "pyi-render")
 PYTHON = os.environ.get("PYI_PYTHON", sys.executable)
-# The timer sampler names C functions only on CPython 3.11, whose frame
-# layout it reads; on later versions their time goes to the calling line.
-TIMER_NAMES_C = sys.version_info[:2] == (3, 11)
+# The timer sampler names C functions by reading CPython's internal frame
+# layout, known for 3.11 to 3.13; on other versions their time goes to the
+# calling line.
+TIMER_NAMES_C = (3, 11) <= sys.version_info[:2] <= (3, 13)
 
 SESSION_KEYS = [
     ("start_time", float),
@@ -55,6 +61,62 @@ def all_frames(session):
 def time_in(records, function):
     """Seconds of the records whose stack contains 'function'."""
     return sum(t for stack, t in records if function in functions(stack))
+
+
+class FakeClock:
+    """A clock that only moves when told, or when the code under test
+    calls time.sleep (patched by fake_clock)."""
+
+    def __init__(self, start=100.0):
+        self.now = start
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@contextlib.contextmanager
+def fake_clock(start=100.0):
+    """Drives the calling thread's sampler with a FakeClock: its samples
+    fall where the clock says and carry its times, and time.sleep moves it
+    on instead of sleeping (pyinstrument's own tests do the same)."""
+    clock = FakeClock(start)
+    sampler = get_stack_sampler()
+    with mock.patch("time.sleep", new=clock.sleep):
+        sampler.timer_func = clock.time
+        try:
+            yield clock
+        finally:
+            sampler.timer_func = None
+
+
+def _step():
+    pass
+
+
+def spin_until_sampled(samples=1):
+    """Runs Python code until the calling thread's sampler has taken
+    'samples' samples: a test waits for samples, not for a length of time
+    that a busy machine may not give the profiler. (It calls a function
+    each time round, so that the profile hook sees events.)"""
+    sampler = get_stack_sampler()
+    last = sampler.last_profile_time
+    while samples > 0:
+        _step()
+        now = sampler.last_profile_time
+        if now != last:
+            samples -= 1
+            last = now
+
+
+def sleep_until_sampled(step=0.005):
+    """Sleeps in steps of 'step' seconds until a sample has been taken."""
+    sampler = get_stack_sampler()
+    last = sampler.last_profile_time
+    while sampler.last_profile_time == last:
+        time.sleep(step)
 
 
 class TempDirTest(unittest.TestCase):
