@@ -43,6 +43,10 @@
 #define CAPTURE_RAISE_FLAG 0
 #endif
 
+#if PY_VERSION_HEX < 0x030D0000
+#define Py_IsFinalizing _Py_IsFinalizing
+#endif
+
 #define CAPTURE_VERSION "5.1.2"
 
 /* ---- pyutil.c: strings compared per call, streams, arrays --------------- */
@@ -145,6 +149,8 @@ Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap);
 /* The key of a running coroutine's frame (as capture_frames_running_keys
  * gives it), or 0. */
 uintptr_t capture_frames_coro_key(PyObject *coro);
+/* Whether thread 't' has a Python frame that has started. */
+bool capture_frames_has_python(PyThreadState *t);
 /* Whether a running frame has a caller. */
 bool capture_frames_has_back(PyFrameObject *frame);
 /* "<name>\0<thread>\0<ident>" of the calling thread. */
@@ -179,18 +185,23 @@ enum { CAPTURE_SAMPLER_HOOK, CAPTURE_SAMPLER_TIMER };
 int capture_parse_sampler(PyObject *name);
 extern const char *const capture_sampler_names[];
 
-/* What a subscriber is handed per sample: frame-info ids of the sampler's
- * table 'F', root first, and the seconds the sample stands for. 0 on
- * success, -1 with an exception set (the sampler then switches off). */
+/* What a subscriber is handed per sample: the thread it is of (0: the
+ * sampler's own; others numbered from 1 as first seen), frame-info ids of
+ * the sampler's table 'F', root first, and the seconds the sample stands
+ * for. 0 on success, -1 with an exception set (the sampler then switches
+ * off). */
 typedef int (*capture_record_fn)(PyObject *subscriber, const capture_frames *F,
-                                 const uint32_t *ids, size_t depth, double dt);
+                                 uint32_t thread, const uint32_t *ids,
+                                 size_t depth, double dt);
 
 /* Subscribes 'p' to the sampler of the calling thread (creating it); the
- * sampler holds a reference to 'p' and calls 'record' with each sample.
- * In async modes 'p' is the value of the context var while in its context.
+ * sampler holds a reference to 'p' and calls 'record' with each sample,
+ * and with each sample of every other thread when 'all_threads'. In async
+ * modes 'p' is the value of the context var while in its context.
  * Returns 0, or -1 with RuntimeError/ValueError set. */
 int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
-                      int async_mode, int use_timing_thread, int sampler);
+                      int async_mode, int use_timing_thread, int sampler,
+                      bool all_threads);
 /* Unsubscribes 'p'; RuntimeError when called from another thread. */
 int capture_unsubscribe(PyObject *p);
 /* The frame-info stack of 'frame' and its callers as pyinstrument's
@@ -214,6 +225,14 @@ int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
 PyObject *capture_profiler_stop(ProfilerObject *p);
 PyObject *capture_profiler_new(double interval, int async_mode,
                                int use_timing_thread, int sampler);
+/* Whether 'p' samples every thread (from its next start), and then what
+ * its own thread's records lose, as a report of one thread would trim
+ * it: the start stack above the frame that called start() (API), or all
+ * of it, the code that runs the program and runpy's frames (the command:
+ * RUNNER when that code is not the program itself, as it is for -c). */
+enum { CAPTURE_STEM_API, CAPTURE_STEM_RUNNER, CAPTURE_STEM_PROGRAM };
+void capture_profiler_set_all_threads(ProfilerObject *p, bool all_threads,
+                                      int stem);
 /* Whether a Python stream's encoding is a UTF and whether it is a tty. */
 int capture_stream_caps(PyObject *file, bool *unicode, bool *color);
 

@@ -18,7 +18,7 @@ struct capture_cli {
   double interval;
   int sampler;        /* CAPTURE_SAMPLER_* */
   int unicode, color; /* -1: not given */
-  bool from_path, html, timeline, show_all, timing_thread;
+  bool from_path, html, timeline, show_all, timing_thread, all_threads;
 };
 
 /* How the profiled program ended, when it raised. */

@@ -362,6 +362,10 @@ Py_ssize_t capture_frames_walk(capture_frames *F, PyFrameObject *frame,
   return (Py_ssize_t)n;
 }
 
+bool capture_frames_has_python(PyThreadState *t) {
+  return iframe_top(t) != NULL;
+}
+
 Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
                                       uint32_t root, uint32_t **out,
                                       size_t *cap, size_t n) {
@@ -446,6 +450,12 @@ uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
 }
 
 #else /* the public API: frame objects, no C functions named */
+
+bool capture_frames_has_python(PyThreadState *t) {
+  PyFrameObject *frame = PyThreadState_GetFrame(t);
+  Py_XDECREF(frame);
+  return frame != NULL;
+}
 
 Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
                                       uint32_t root, uint32_t **out,

@@ -35,6 +35,8 @@ static void Sampler_Dealloc(SamplerObject *s) {
   PyMem_Free(s->stack);
   PyMem_Free(s->alt);
   PyMem_Free(s->keys);
+  PyMem_Free(s->threads);
+  PyMem_Free(s->blocked);
   capture_frames_free(s->frames);
   Py_XDECREF(s->last_value);
   Py_XDECREF(s->timer_func);
@@ -76,19 +78,15 @@ Py_ssize_t capture_build_stack(SamplerObject *s, PyFrameObject *frame,
 }
 
 
-int capture_take_sample(SamplerObject *s, PyFrameObject *frame, int what,
-                        PyObject *arg, uint32_t leaf, double now) {
+/* Hands the sample in s->stack ('depth' ids, root first) to every
+ * subscriber, then reads the other threads if some subscriber wants them. */
+static int deliver(SamplerObject *s, size_t depth, double now) {
   double dt = now - s->last_sample;
-  Py_ssize_t depth = capture_build_stack(s, frame, what, arg, leaf);
-  if (depth < 0 ||
-      (!frame && s->track_async &&
-       capture_timer_follow_async(s, (size_t)depth)))
-    return -1;
   s->last_sample = now;
   for (size_t i = 0; i < s->n_subs; i++) {
     capture_sub *sub = &s->subs[i];
     const uint32_t *ids = s->stack;
-    size_t n = (size_t)depth;
+    size_t n = depth;
     uint32_t extra = 0;
     if (sub->state == SUB_AWAITED && sub->async_mode != CAPTURE_ASYNC_DISABLED)
       extra = s->id_await;
@@ -104,10 +102,29 @@ int capture_take_sample(SamplerObject *s, PyFrameObject *frame, int what,
       ids = s->alt;
       n = sub->n_info + 1;
     }
-    if (sub->record(sub->profiler, s->frames, ids, n, dt))
+    if (sub->record(sub->profiler, s->frames, 0, ids, n, dt))
       return -1;
   }
-  return 0;
+  return s->all_threads ? capture_sample_threads(s, now) : 0;
+}
+
+int capture_take_sample(SamplerObject *s, PyFrameObject *frame, int what,
+                        PyObject *arg, uint32_t leaf, double now) {
+  Py_ssize_t depth = capture_build_stack(s, frame, what, arg, leaf);
+  if (depth < 0 ||
+      (!frame && s->track_async &&
+       capture_timer_follow_async(s, (size_t)depth)))
+    return -1;
+  return deliver(s, (size_t)depth, now);
+}
+
+int capture_take_sample_of(SamplerObject *s, const uint32_t *ids, size_t n,
+                           double now) {
+  if (capture_grow((void **)&s->stack, &s->cap_stack, n, sizeof *s->stack))
+    return -1;
+  for (size_t i = 0; i < n; i++) /* root first */
+    s->stack[i] = ids[n - 1 - i];
+  return deliver(s, n, now);
 }
 
 /* The context variable changed from 'old' to 'value' at this hook event
@@ -229,6 +246,7 @@ static SamplerObject *thread_sampler(bool create) {
     return NULL;
   memset((char *)n + sizeof(PyObject), 0, sizeof *n - sizeof(PyObject));
   n->ident = PyThread_get_thread_ident();
+  n->tstate = PyThreadState_Get();
   if (PyDict_SetItem(dict, key, (PyObject *)n)) {
     Py_DECREF(n);
     return NULL;
@@ -267,7 +285,14 @@ static void sampler_release(SamplerObject *s) {
   s->cap_awaits = s->cap_stack = s->cap_alt = s->cap_keys = 0;
   s->n_awaits = s->n_keys = 0;
   s->blocked_leaf = 0;
+  PyMem_Free(s->blocked);
+  s->blocked = NULL;
+  s->n_blocked = s->cap_blocked = 0;
   Py_CLEAR(s->last_value);
+  PyMem_Free(s->threads);
+  s->threads = NULL;
+  s->n_threads = s->cap_threads = 0;
+  s->all_threads = false;
 }
 
 /* Whether the calling thread is the main thread: 1, 0, or -1 on error. */
@@ -341,14 +366,18 @@ static int sampler_update(SamplerObject *s) {
   }
   double interval = INFINITY;
   int thread_pref = -1, mode = CAPTURE_SAMPLER_HOOK;
-  bool track = false;
+  bool track = false, all = false;
   for (size_t i = 0; i < s->n_subs; i++) {
     interval = fmin(interval, s->subs[i].interval);
     if (s->subs[i].timing_thread >= 0)
       thread_pref = s->subs[i].timing_thread;
     mode = s->subs[i].sampler; /* they agree */
     track |= s->subs[i].async_mode != CAPTURE_ASYNC_DISABLED;
+    all |= s->subs[i].all_threads;
   }
+  if (all && !s->all_threads) /* other threads' times count from here */
+    capture_threads_reset(s, s->last_sample);
+  s->all_threads = all;
   if (s->timer_func && thread_pref == 1) {
     PyErr_SetString(PyExc_ValueError,
                     "Profiler requested to use the timing thread but this "
@@ -371,14 +400,18 @@ static int sampler_update(SamplerObject *s) {
   if (track &&
       PyContextVar_Get(capture_str.context_var, NULL, &s->last_value) < 0)
     return -1;
-  if (s->interval == interval && s->clock == clock && s->mode == mode)
+  if (s->interval == interval && s->clock == clock && s->mode == mode) {
+    if (mode == CAPTURE_SAMPLER_TIMER)
+      capture_timer_update(s);
     return 0;
+  }
   sampler_uninstall(s);
   return sampler_install(s, interval, clock, mode);
 }
 
 int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
-                      int async_mode, int use_timing_thread, int sampler) {
+                      int async_mode, int use_timing_thread, int sampler,
+                      bool all_threads) {
   SamplerObject *s = thread_sampler(true);
   if (!s)
     return -1;
@@ -440,6 +473,7 @@ int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
       .async_mode = async_mode,
       .timing_thread = use_timing_thread,
       .sampler = sampler,
+      .all_threads = all_threads,
       .state = SUB_IN_CONTEXT,
   };
   if (s->n_subs == 1 && (s->last_sample = sampler_now(s)) == -1 &&

@@ -1,7 +1,8 @@
 /* sampler.h - what the sampler's files share: the Sampler object of one
  * thread and its subscriptions. sampler.c holds the object, the profile
  * hook and the subscriptions; timer.c the timer sampler's requests;
- * awaits.c how the timer sampler follows async contexts.
+ * awaits.c how the timer sampler follows async contexts; threads.c the
+ * sampling of the other threads.
  */
 #ifndef CAPTURE_SAMPLER_H
 #define CAPTURE_SAMPLER_H
@@ -29,6 +30,7 @@ typedef struct capture_sub {
   int async_mode;
   int timing_thread; /* -1: no preference */
   int sampler;       /* CAPTURE_SAMPLER_* */
+  bool all_threads;  /* it gets records of the other threads too */
   int state;
   uint32_t *info; /* the stack where its context was left */
   size_t n_info, cap_info;
@@ -40,6 +42,18 @@ typedef struct capture_sub {
   size_t n_seen_keys, cap_seen_keys;
   capture_task last, first;
 } capture_sub;
+
+/* Another thread, seen by a sampler that samples every thread. */
+typedef struct capture_thread {
+  PyThreadState *ts; /* with 'ident', who it is while it lives */
+  unsigned long ident;
+  uint32_t index; /* what subscribers are told: 1, 2, ... as first seen */
+  uint32_t root;  /* its root frame */
+  double last;    /* when its last record ended */
+  double cpu;     /* its CPU time then (-1: unknown) */
+  bool named;     /* threading knew its name */
+  bool seen;      /* found at the last walk */
+} capture_thread;
 
 typedef struct SamplerObject {
   PyObject_HEAD
@@ -67,8 +81,17 @@ typedef struct SamplerObject {
   size_t n_keys, cap_keys;
   uint32_t blocked_leaf;  /* the C function the timer found it waiting in */
   uintptr_t blocked_at[2]; /* ... called from this frame and instruction */
+  uint32_t *blocked;       /* ... and the stack then, leaf first */
+  size_t n_blocked, cap_blocked;
   uint32_t root, id_await, id_ooc;
   unsigned long ident;
+  PyThreadState *tstate; /* its thread */
+  /* every thread: some subscriber wants them; the others seen */
+  bool all_threads;
+  capture_thread *threads;
+  size_t n_threads, cap_threads;
+  uint32_t thread_index; /* the last index given */
+  double threads_since;  /* the time of the last walk */
 } SamplerObject;
 
 /* ---- sampler.c ---------------------------------------------------------- */
@@ -84,6 +107,10 @@ Py_ssize_t capture_build_stack(SamplerObject *s, PyFrameObject *frame,
  * the sampler off). */
 int capture_take_sample(SamplerObject *s, PyFrameObject *frame, int what,
                         PyObject *arg, uint32_t leaf, double now);
+/* The same with a stack read earlier: 'n' ids, leaf first (no async
+ * context is followed). */
+int capture_take_sample_of(SamplerObject *s, const uint32_t *ids, size_t n,
+                           double now);
 
 /* ---- timer.c ------------------------------------------------------------ */
 
@@ -95,6 +122,18 @@ int capture_timer_init(void);
  * asks for a sample every 'interval'. 0 or -1 with an exception set. */
 int capture_timer_install(SamplerObject *s, double interval);
 void capture_timer_uninstall(SamplerObject *s, double interval);
+/* Tells the timing thread what changed in the settings of 's'. */
+void capture_timer_update(SamplerObject *s);
+
+/* ---- threads.c ---------------------------------------------------------- */
+
+/* Hands the subscribers that want every thread one record per thread but
+ * the sampler's own and the calling one, each with the time since its
+ * last record, 'now' being the time by the sampler's clock. The caller
+ * holds the GIL. 0 or -1 with an exception set. */
+int capture_sample_threads(SamplerObject *s, double now);
+/* Forgets the threads seen; the next walk counts from 'now'. */
+void capture_threads_reset(SamplerObject *s, double now);
 
 /* ---- awaits.c ----------------------------------------------------------- */
 

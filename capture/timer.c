@@ -23,6 +23,8 @@ static struct {
   SamplerObject *target;
   PyInterpreterState *interp;
   PyThreadState *tstate; /* the target's thread */
+  bool all_threads;      /* the target samples every thread */
+  uintptr_t generation;  /* counts the installations (the requests' arg) */
   _Atomic int pending;   /* a sample request is queued */
   bool peeked;           /* ... and the thread was looked at */
   bool raised;           /* ... and the eval loop's flag raised for it */
@@ -31,30 +33,41 @@ static struct {
 /* ==== taking the sample ================================================== */
 
 /* A sample requested by the timing thread, taken by the main thread at
- * its next safe point: between two instructions, so the stack is whole. */
-static int timer_sample(void *unused) {
-  (void)unused;
+ * its next safe point: between two instructions, so the stack is whole.
+ * 'arg' is the installation the request was made for: a request that
+ * comes after its sampler was stopped and started again is dropped, so
+ * that no sample comes sooner than an interval after a start. */
+static int timer_sample(void *arg) {
+  if ((uintptr_t)arg != timer.generation)
+    return 0;
   atomic_store(&timer.pending, 0);
   SamplerObject *s = timer.target; /* only this thread writes it */
   if (!s)
     return 0;
-  /* the C function seen running at the last tick, if it has just
-   * returned: the time is its own, as at a c_return event */
+  /* the C function seen running at the last tick: if it has just
+   * returned, the time is its own, as at a c_return event; if it ended
+   * otherwise (by an exception: a KeyboardInterrupt in a sleep), the
+   * stack seen then stands for the time, as at a c_exception event */
   uint32_t leaf = 0;
+  bool left = false;
   PyThreadState *t = PyThreadState_Get();
   if (s->blocked_leaf) {
     uintptr_t at[2];
     capture_frames_position(t, at);
     if (at[0] == s->blocked_at[0] && at[1] == s->blocked_at[1])
       leaf = s->blocked_leaf;
+    else
+      left = s->n_blocked > 0;
     s->blocked_leaf = 0;
   }
-  if (!leaf)
+  if (!leaf && !left)
     leaf = capture_frames_returned_c(s->frames, t);
   /* the running stack is read in place: making frame objects here, in
    * the middle of the program, is not something it expects */
-  if (capture_take_sample(s, NULL, PyTrace_OPCODE, NULL, leaf,
-                          capture_monotonic()) == 0)
+  double now = capture_monotonic();
+  if ((left ? capture_take_sample_of(s, s->blocked, s->n_blocked, now)
+            : capture_take_sample(s, NULL, PyTrace_OPCODE, NULL, leaf,
+                                  now)) == 0)
     return 0;
   /* as with the hook: stop sampling, the program sees the error */
   capture_timing_lock();
@@ -63,24 +76,56 @@ static int timer_sample(void *unused) {
   return -1;
 }
 
-/* A sample request was not taken for a whole interval: the thread is
- * inside one C call (or one long instruction). When it has released the
- * GIL, take it and note which C function it waits in, so that the sample
- * taken when it returns names it. Called with the timing lock held. */
-static void peek_blocked(void) {
-#if CAPTURE_INTERNAL_FRAMES
-  if (timer.peeked || GIL_LOCKED(timer.interp))
+/* Notes the C function the main thread waits in, and its stack. */
+static void note_blocked(SamplerObject *s) {
+  s->n_blocked = 0;
+  s->blocked_leaf =
+      capture_frames_c_leaf(s->frames, timer.tstate, s->blocked_at);
+  if (!s->blocked_leaf ||
+      capture_grow((void **)&s->blocked, &s->cap_blocked, 1,
+                   sizeof *s->blocked))
+    goto done;
+  s->blocked[0] = s->blocked_leaf;
+  Py_ssize_t n = capture_frames_walk_thread(s->frames, timer.tstate, s->root,
+                                            &s->blocked, &s->cap_blocked, 1);
+  s->n_blocked = n > 0 ? (size_t)n : 0;
+done:
+  PyErr_Clear(); /* without the stack, the time goes where it returns */
+}
+
+/* A sample request was not taken for a whole interval: the main thread is
+ * inside one C call (or one long instruction), or another thread holds the
+ * GIL. When it has released the GIL, take it and note which C function it
+ * waits in, so that the sample taken when it returns names it. And when
+ * every thread is sampled, take the GIL (waiting for whichever thread has
+ * it) and sample the others now: they may run meanwhile. The main thread's
+ * own sample still waits for it, as under the hook. Called with the timing
+ * lock held, which is let go while the GIL is taken. */
+static void while_waiting(void) {
+  bool peek = !timer.peeked && !GIL_LOCKED(timer.interp);
+  if (!peek && !timer.all_threads)
     return; /* looked already, or it runs C code holding the GIL */
-  timer.peeked = true;
+  timer.peeked |= peek;
   capture_timing_unlock(); /* the GIL is never taken under it */
+  if (Py_IsFinalizing()) {
+    capture_timing_lock();
+    return;
+  }
   PyGILState_STATE g = PyGILState_Ensure();
   SamplerObject *s = timer.target; /* written with the GIL held */
-  if (s && atomic_load(&timer.pending) && !s->blocked_leaf)
-    s->blocked_leaf =
-        capture_frames_c_leaf(s->frames, timer.tstate, s->blocked_at);
+  if (s && atomic_load(&timer.pending)) {
+    if (peek && !s->blocked_leaf)
+      note_blocked(s);
+    if (s->all_threads && capture_sample_threads(s, capture_monotonic())) {
+      /* a failing sampler switches itself off; the error is reported */
+      PyErr_WriteUnraisable((PyObject *)s);
+      capture_timing_lock();
+      timer.target = NULL;
+      capture_timing_unlock();
+    }
+  }
   PyGILState_Release(g);
   capture_timing_lock();
-#endif
 }
 
 /* ==== requests =========================================================== */
@@ -123,10 +168,10 @@ static void timer_tick(void) {
   bool fresh = !atomic_exchange(&timer.pending, 1);
   if (fresh) {
     timer.peeked = false;
-    if (Py_AddPendingCall(timer_sample, NULL) != 0)
+    if (Py_AddPendingCall(timer_sample, (void *)timer.generation) != 0)
       atomic_store(&timer.pending, 0); /* queue full: try next tick */
   } else {
-    peek_blocked(); /* the last request still waits */
+    while_waiting(); /* the last request still waits */
   }
   /* a request the main thread took has lowered the flag itself */
   if (!atomic_load(&timer.pending))
@@ -148,11 +193,22 @@ int capture_timer_install(SamplerObject *s, double interval) {
     return -1;
   capture_timing_lock();
   timer.target = s;
+  timer.generation++;
+  atomic_store(&timer.pending, 0); /* a request still queued is stale */
+  timer.peeked = timer.raised = false;
   timer.tstate = PyThreadState_Get();
   timer.interp = timer.tstate->interp;
+  timer.all_threads = s->all_threads;
   s->blocked_leaf = 0;
   capture_timing_unlock();
   return 0;
+}
+
+void capture_timer_update(SamplerObject *s) {
+  capture_timing_lock();
+  if (timer.target == s)
+    timer.all_threads = s->all_threads;
+  capture_timing_unlock();
 }
 
 void capture_timer_uninstall(SamplerObject *s, double interval) {

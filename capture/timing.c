@@ -45,6 +45,7 @@ static struct {
   double intervals[TIMING_MAX];
   int n;
   bool running;
+  bool rephase; /* the next tick comes an interval after a subscription */
   _Atomic int64_t now_ns;
   void (*tick)(void);       /* called at each tick, lock held */
   void (*after_fork)(void); /* resets the tick's state in a forked child */
@@ -60,6 +61,10 @@ static void *timing_main(void *unused) {
     for (int i = 0; i < timing.n; i++)
       wait = fmin(wait, timing.intervals[i]);
     int64_t now = monotonic_ns(), step = (int64_t)(wait * 1e9);
+    if (timing.rephase) { /* as the hook's first sample: a full interval */
+      timing.rephase = false;
+      next = now + step;
+    }
     if (now >= next) { /* a tick: not a wake-up for a new subscriber */
       atomic_store_explicit(&timing.now_ns, now, memory_order_relaxed);
       if (timing.tick)
@@ -90,6 +95,7 @@ int capture_timing_subscribe(double interval) {
     rc = -1;
   } else {
     timing.intervals[timing.n++] = interval;
+    timing.rephase = true;
     atomic_store(&timing.now_ns, monotonic_ns());
     if (!timing.running) {
       pthread_t t;

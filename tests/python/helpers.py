@@ -100,10 +100,11 @@ def spin_until_sampled(samples=1):
     """Runs Python code until the calling thread's sampler has taken
     'samples' samples: a test waits for samples, not for a length of time
     that a busy machine may not give the profiler. (It calls a function
-    each time round, so that the profile hook sees events.)"""
+    each time round, so that the profile hook sees events; it returns at
+    once when nothing samples.)"""
     sampler = get_stack_sampler()
     last = sampler.last_profile_time
-    while samples > 0:
+    while samples > 0 and sampler.current_sampling_interval is not None:
         _step()
         now = sampler.last_profile_time
         if now != last:
@@ -115,7 +116,8 @@ def sleep_until_sampled(step=0.005):
     """Sleeps in steps of 'step' seconds until a sample has been taken."""
     sampler = get_stack_sampler()
     last = sampler.last_profile_time
-    while sampler.last_profile_time == last:
+    while (sampler.last_profile_time == last and
+           sampler.current_sampling_interval is not None):
         time.sleep(step)
 
 
@@ -155,18 +157,30 @@ class TempDirTest(unittest.TestCase):
             return json.load(f)
 
 
+# Program text: sleeps 0.02 s at a time until a sample has named the sleep.
+SLEEP_UNTIL_SAMPLED = """\
+import time
+from pyinstrument.stack_sampler import get_stack_sampler
+t = get_stack_sampler().last_profile_time
+while t == get_stack_sampler().last_profile_time: time.sleep(0.02)
+"""
+
+# A program that spins (for 0.15 s, and until 15 samples were taken) then
+# sleeps (0.1 s at a time until a sample has named the sleep): what a test
+# of it looks for is recorded however busy the machine is.
 BUSY = """\
     import sys, time
-
+    from pyinstrument.stack_sampler import get_stack_sampler
     def busy(seconds):
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            pass
+        end, s, n, t = time.perf_counter() + seconds, get_stack_sampler(), 0, 0
+        while time.perf_counter() < end or n < 15:
+            n, t = n + (s.last_profile_time != t), s.last_profile_time
 
     class Worker:
         def run(self):
             busy(0.15)
-            time.sleep(0.1)
+            t = get_stack_sampler().last_profile_time
+            while t == get_stack_sampler().last_profile_time: time.sleep(0.1)
 
     Worker().run()
     """
