@@ -260,6 +260,13 @@ capture_stackmap *capture_stackmap_new(PyCodeObject *code) {
   return m;
 }
 
+int capture_stackmap_op(const capture_stackmap *m, Py_ssize_t i, int *arg) {
+  if (i < 0 || i >= m->n)
+    return -1;
+  *arg = m->units[2 * i + 1];
+  return m->units[2 * i];
+}
+
 /* _capture._stack_depths(code): the stack map's depths, for tests. */
 PyObject *capture_stack_depths(PyObject *module, PyObject *code) {
   (void)module;
@@ -424,8 +431,8 @@ static Py_ssize_t writer(const capture_stackmap *m, Py_ssize_t i, int slot) {
 
 /* 'name' of 'obj' as attribute access would find it, when that runs no
  * Python code: a module's global, a C function or method of a type, a C
- * method of an object bound to it, an object's own attribute. New
- * reference or NULL (no error set). */
+ * method of an object bound to it, an object's own attribute or one of its
+ * class that is no descriptor. New reference or NULL (no error set). */
 static PyObject *quiet_attr(PyObject *obj, PyObject *name) {
   PyObject *v = NULL;
   if (PyModule_Check(obj)) {
@@ -442,8 +449,9 @@ static PyObject *quiet_attr(PyObject *obj, PyObject *name) {
     PyObject *d = _PyType_Lookup(type, name);
     if (d && Py_IS_TYPE(d, &PyMethodDescr_Type))
       v = Py_TYPE(d)->tp_descr_get(d, obj, (PyObject *)type);
-    else if (!d && type->tp_getattro == PyObject_GenericGetAttr)
-      v = PyObject_GenericGetAttr(obj, name); /* the instance's own */
+    else if ((!d || !Py_TYPE(d)->tp_descr_get) &&
+             type->tp_getattro == PyObject_GenericGetAttr)
+      v = PyObject_GenericGetAttr(obj, name); /* the instance's, or 'd' */
   }
   PyErr_Clear();
   return v;

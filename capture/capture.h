@@ -135,12 +135,15 @@ Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
                                        uint32_t **out, size_t *cap, size_t n);
 /* As capture_frames_walk for the running stack of the calling thread, or
  * for the stack of thread 't', which does not run (the caller holds the
- * GIL). */
-Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
-                                       uint32_t **out, size_t *cap, size_t n);
+ * GIL). Unless 'callee', a top frame standing at its RESUME (entered or
+ * resumed, nothing run yet) is left out, as the hook's call event leaves
+ * it out: the time until then is its caller's. */
+Py_ssize_t capture_frames_walk_running(capture_frames *F, bool callee,
+                                       uint32_t root, uint32_t **out,
+                                       size_t *cap, size_t n);
 Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
-                                      uint32_t root, uint32_t **out,
-                                      size_t *cap, size_t n);
+                                      bool callee, uint32_t root,
+                                      uint32_t **out, size_t *cap, size_t n);
 /* One key per frame of the running stack, leaf first, in the order of
  * capture_frames_walk_running: equal keys at one depth of two samples
  * (almost surely) mean the same call, still running. Returns the count or

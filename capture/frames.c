@@ -366,10 +366,29 @@ bool capture_frames_has_python(PyThreadState *t) {
   return iframe_top(t) != NULL;
 }
 
+static const capture_stackmap *code_map(capture_frames *F, PyCodeObject *code);
+
+/* Whether a sample at frame 'f' belongs to its caller: 'f' stands at its
+ * RESUME, entered (nothing of it has run: the time until then is the
+ * caller's, as at the hook's call event) or resumed after a yield or an
+ * await. Resumed by C code after a yield (a generator that sum() or
+ * list() drives), it keeps the time: what ran since the last safe point is
+ * its own body, to its yield, and that C loop. */
+static bool entering(capture_frames *F, _PyInterpreterFrame *f) {
+  const capture_stackmap *m = code_map(F, IFRAME_CODE(f));
+  int arg;
+  if (!m || capture_stackmap_op(m, iframe_index(f), &arg) != RESUME)
+    return false;
+  return !(arg == 1 && IFRAME_FROM_C(f));
+}
+
 Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
-                                      uint32_t root, uint32_t **out,
-                                      size_t *cap, size_t n) {
-  for (_PyInterpreterFrame *f = iframe_top(t); f; f = iframe_back(f))
+                                      bool callee, uint32_t root,
+                                      uint32_t **out, size_t *cap, size_t n) {
+  _PyInterpreterFrame *f = iframe_top(t);
+  if (f && !callee && entering(F, f))
+    f = iframe_back(f);
+  for (; f; f = iframe_back(f))
     if (push(out, cap, &n, iframe_id(F, f)))
       return -1;
   if (root && push(out, cap, &n, root))
@@ -458,8 +477,9 @@ bool capture_frames_has_python(PyThreadState *t) {
 }
 
 Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
-                                      uint32_t root, uint32_t **out,
-                                      size_t *cap, size_t n) {
+                                      bool callee, uint32_t root,
+                                      uint32_t **out, size_t *cap, size_t n) {
+  (void)callee;
   PyFrameObject *frame = PyThreadState_GetFrame(t);
   Py_ssize_t rc =
       capture_frames_walk_objects(F, frame, false, root, out, cap, n);
@@ -570,9 +590,11 @@ Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
   return (Py_ssize_t)n;
 }
 
-Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
-                                       uint32_t **out, size_t *cap, size_t n) {
-  return capture_frames_walk_thread(F, PyThreadState_Get(), root, out, cap, n);
+Py_ssize_t capture_frames_walk_running(capture_frames *F, bool callee,
+                                       uint32_t root, uint32_t **out,
+                                       size_t *cap, size_t n) {
+  return capture_frames_walk_thread(F, PyThreadState_Get(), callee, root, out,
+                                    cap, n);
 }
 
 /* ==== C functions and thread roots ======================================= */

@@ -24,12 +24,17 @@
  *                  before the next one, which is the running instruction
  *                  while it runs; 3.13 the running one)
  * TSTATE_FRAME(t)  the top frame of a thread (maybe not started yet)
+ * IFRAME_FROM_C(f) whether C code called or resumed the frame (3.11 marks
+ *                  it; later versions put an entry frame of the C stack
+ *                  below it)
  * GIL_LOCKED(i)    whether some thread holds interpreter i's GIL
  * GIL_HOLDER(i)    the thread that holds it or held it last */
 #if PY_VERSION_HEX >= 0x030D0000
 #define IFRAME_CODE(f) ((PyCodeObject *)(f)->f_executable)
 #define IFRAME_INSTR(f) ((f)->instr_ptr)
 #define TSTATE_FRAME(t) ((t)->current_frame)
+#define IFRAME_FROM_C(f)                                                       \
+  ((f)->previous && (f)->previous->owner == FRAME_OWNED_BY_CSTACK)
 #define GIL_LOCKED(i) _Py_atomic_load_int_relaxed(&(i)->ceval.gil->locked)
 #define GIL_HOLDER(i)                                                          \
   ((PyThreadState *)_Py_atomic_load_ptr_relaxed(&(i)->ceval.gil->last_holder))
@@ -37,6 +42,8 @@
 #define IFRAME_CODE(f) ((f)->f_code)
 #define IFRAME_INSTR(f) ((f)->prev_instr)
 #define TSTATE_FRAME(t) ((t)->cframe ? (t)->cframe->current_frame : NULL)
+#define IFRAME_FROM_C(f)                                                       \
+  ((f)->previous && (f)->previous->owner == FRAME_OWNED_BY_CSTACK)
 #define GIL_LOCKED(i) _Py_atomic_load_relaxed(&(i)->ceval.gil->locked)
 #define GIL_HOLDER(i)                                                          \
   ((PyThreadState *)_Py_atomic_load_relaxed(&(i)->ceval.gil->last_holder))
@@ -44,6 +51,7 @@
 #define IFRAME_CODE(f) ((f)->f_code)
 #define IFRAME_INSTR(f) ((f)->prev_instr)
 #define TSTATE_FRAME(t) ((t)->cframe ? (t)->cframe->current_frame : NULL)
+#define IFRAME_FROM_C(f) ((f)->is_entry)
 #define GIL_LOCKED(i) _Py_atomic_load_relaxed(&_PyRuntime.ceval.gil.locked)
 #define GIL_HOLDER(i)                                                          \
   ((PyThreadState *)_Py_atomic_load_relaxed(&_PyRuntime.ceval.gil.last_holder))
@@ -80,6 +88,9 @@ typedef struct capture_stackmap capture_stackmap;
  * memory runs out; no exception is set. */
 capture_stackmap *capture_stackmap_new(PyCodeObject *code);
 void capture_stackmap_free(capture_stackmap *m);
+/* The instruction (without specialisation) at code unit 'i', or -1; its
+ * argument (without EXTENDED_ARG) in *arg. */
+int capture_stackmap_op(const capture_stackmap *m, Py_ssize_t i, int *arg);
 /* The callable that frame 'f', stopped inside a call instruction (waiting
  * without the GIL, or at the check just after it), is calling. New
  * reference or NULL (no error set). */

@@ -70,8 +70,8 @@ Py_ssize_t capture_build_stack(SamplerObject *s, PyFrameObject *frame,
   Py_ssize_t depth =
       frame ? capture_frames_walk(s->frames, frame, what == PyTrace_CALL,
                                   s->root, &s->stack, &s->cap_stack, n)
-            : capture_frames_walk_running(s->frames, s->root, &s->stack,
-                                          &s->cap_stack, n);
+            : capture_frames_walk_running(s->frames, leaf != 0, s->root,
+                                          &s->stack, &s->cap_stack, n);
   if (depth >= 0)
     reverse(s->stack, (size_t)depth);
   return depth;

@@ -136,7 +136,8 @@ static Py_ssize_t thread_stack(SamplerObject *s, PyThreadState *t,
     s->alt[n++] = leaf;
   }
   Py_ssize_t depth =
-      capture_frames_walk_thread(s->frames, t, root, &s->alt, &s->cap_alt, n);
+      capture_frames_walk_thread(s->frames, t, leaf != 0, root, &s->alt,
+                                 &s->cap_alt, n);
   for (Py_ssize_t i = 0, j = depth; i + 1 < j; i++, j--) {
     uint32_t tmp = s->alt[i];
     s->alt[i] = s->alt[j - 1];

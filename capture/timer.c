@@ -86,8 +86,8 @@ static void note_blocked(SamplerObject *s) {
                    sizeof *s->blocked))
     goto done;
   s->blocked[0] = s->blocked_leaf;
-  Py_ssize_t n = capture_frames_walk_thread(s->frames, timer.tstate, s->root,
-                                            &s->blocked, &s->cap_blocked, 1);
+  Py_ssize_t n = capture_frames_walk_thread(
+      s->frames, timer.tstate, true, s->root, &s->blocked, &s->cap_blocked, 1);
   s->n_blocked = n > 0 ? (size_t)n : 0;
 done:
   PyErr_Clear(); /* without the stack, the time goes where it returns */

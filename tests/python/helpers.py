@@ -112,6 +112,25 @@ def spin_until_sampled(samples=1):
             last = now
 
 
+# Code text defining sampled_sleep(seconds): time.sleep(seconds), then more
+# sleep until the calling thread's sampler has taken a sample (when one
+# samples it). A test that looks for a sleeping function in a report patches
+# the program's time.sleep with it: the timer sampler names a sleep when its
+# timing thread runs during it, which a busy machine may not allow for
+# 50 ms. (Text, so that test programs in child processes can run it.)
+SAMPLED_SLEEP = """\
+def sampled_sleep(seconds, _sleep=__import__("time").sleep):
+    from pyinstrument.stack_sampler import get_stack_sampler
+    sampler = get_stack_sampler()
+    last = sampler.last_profile_time
+    _sleep(seconds)
+    while (sampler.last_profile_time == last and
+           sampler.current_sampling_interval is not None):
+        _sleep(0.005)
+"""
+exec(SAMPLED_SLEEP)
+
+
 def sleep_until_sampled(step=0.005):
     """Sleeps in steps of 'step' seconds until a sample has been taken."""
     sampler = get_stack_sampler()
@@ -158,9 +177,11 @@ class TempDirTest(unittest.TestCase):
 
 
 # Program text: sleeps 0.02 s at a time until a sample has named the sleep.
+# (It asks the extension, loaded already, for the sampler: importing
+# pyinstrument.stack_sampler would compile it under the profiler.)
 SLEEP_UNTIL_SAMPLED = """\
 import time
-from pyinstrument.stack_sampler import get_stack_sampler
+from pyinstrument._capture import _stack_sampler as get_stack_sampler
 t = get_stack_sampler().last_profile_time
 while t == get_stack_sampler().last_profile_time: time.sleep(0.02)
 """
