@@ -396,6 +396,9 @@ static Py_ssize_t writer(const capture_stackmap *m, Py_ssize_t i, int slot) {
     case LOAD_FAST_LOAD_FAST:
       w1 = d + 2;
       break;
+    case STORE_FAST_LOAD_FAST: /* the top value out, a local in */
+      w0 = t0 = d - 1, w1 = d;
+      break;
 #endif
     case LOAD_GLOBAL:
       w1 = d + 1 + (arg & 1);
@@ -489,6 +492,9 @@ static PyObject *reload(_PyInterpreterFrame *f, const capture_stackmap *m,
 #if PY_VERSION_HEX >= 0x030D0000
   case LOAD_FAST_LOAD_FAST:
     v = local(f, slot == d ? arg >> 4 : arg & 15, false);
+    break;
+  case STORE_FAST_LOAD_FAST:
+    v = local(f, arg & 15, false);
     break;
 #endif
   case LOAD_DEREF:

@@ -1,11 +1,15 @@
 /* capture.h - what the files of the capture extension share.
  *
  * The extension (pyinstrument._capture) is the only code that includes
- * Python.h. A per-thread Sampler installs the profile hook and turns the
- * stack into frame ids (frames.c); each subscribed Profiler turns those
- * into records of its libsession session (profiler.c); Session and the
- * renderer classes wrap libsession objects (session.c, renderers.c); the
- * command line lives in cli.c and run.c.
+ * Python.h. From the bottom up: clocks and the timing thread (timing.c);
+ * frame-info strings and their ids, read from running frames (frames.c,
+ * with bytecode.c naming C functions from a frame's value stack and
+ * iframe.h the frame layout of each CPython version); a per-thread Sampler
+ * that takes samples from pyinstrument's profile hook or from the timing
+ * thread's requests (sampler.c, timer.c, awaits.c, threads.c); each
+ * subscribed Profiler turns those into records of its libsession session
+ * (profiler.c); Session and the renderer classes wrap libsession objects
+ * (session.c, renderers.c); the command line lives in cli.c and run.c.
  */
 #ifndef CAPTURE_H
 #define CAPTURE_H

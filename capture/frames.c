@@ -379,7 +379,7 @@ static bool entering(capture_frames *F, _PyInterpreterFrame *f) {
   int arg;
   if (!m || capture_stackmap_op(m, iframe_index(f), &arg) != RESUME)
     return false;
-  return !(arg == 1 && IFRAME_FROM_C(f));
+  return !((arg & 3) == 1 && IFRAME_FROM_C(f)); /* 3.13: | 4 in a handler */
 }
 
 Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
