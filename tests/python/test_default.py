@@ -20,19 +20,21 @@ WORKLOADS = os.path.normpath(os.path.join(
     HERE, "..", "..", "..", "shared", "bench", "workloads"))
 DEMO = os.path.normpath(os.path.join(HERE, "..", "..", "examples", "demo.py"))
 
-# the share of a run (inclusive time) that makes a function hot
+# the share of a run's samples (inclusive) that makes a function hot
 HOT = 0.15
 
 
 def shares(path):
-    """Inclusive share of the run of each function (name, file) of the
-    program (the command's own frames left out), and the functions seen
-    calling a Python function."""
+    """Inclusive share of the samples of the run of each function (name,
+    file) of the program (the command's own frames left out), and the
+    functions seen calling a Python function. Samples, not their times:
+    on a machine too busy to run the timing thread for a while, the timer's
+    next sample carries the whole gap, wherever it falls."""
     with open(path) as f:
         records = json.load(f)["frame_records"]
-    total = sum(t for _, t in records) or 1
+    total = len(records) or 1
     out, callers = {}, set()
-    for stack, t in records:
+    for stack, _ in records:
         seen = set()
         keys = [(name, os.path.basename(file)) for name, file in
                 (frame.split("\x00")[:2] for frame in stack[1:])]
@@ -42,7 +44,7 @@ def shares(path):
             if key not in seen and not ("runpy" in key[1] or
                                         key[1] in ("<string>", "__main__.py")):
                 seen.add(key)
-                out[key] = out.get(key, 0) + t / total
+                out[key] = out.get(key, 0) + 1 / total
     return out, callers
 
 
@@ -90,8 +92,10 @@ class SameHotPaths(TempDirTest):
         timer, _ = self.record(program, *args, sampler="timer")
         for mine, theirs, who in ((hook, timer, "hook"), (timer, hook,
                                                           "timer")):
+            # Python functions (the C ones each names are checked below:
+            # the timer names fewer, see README)
             hot = {k for k, v in mine.items() if v >= HOT and
-                   (who == "timer" or k in callers or k[1] == "<built-in>")}
+                   k[1] != "<built-in>" and (who == "timer" or k in callers)}
             self.assertTrue(hot)
             missing = {k for k in hot if theirs.get(k, 0) == 0}
             self.assertEqual(missing, set(),
