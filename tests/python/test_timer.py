@@ -460,6 +460,12 @@ class Command(TempDirTest):
             p = Profiler(sampler=sampler, async_mode="disabled",
                          use_timing_thread=timing_thread or None)
             p.start()
+            # a sample first: the timing thread has started (AddressSanitizer
+            # can deadlock a child forked while a thread starts: its
+            # allocator's lock stays taken there)
+            last = get_stack_sampler().last_profile_time
+            while get_stack_sampler().last_profile_time == last:
+                time.sleep(0.001)
             pid = os.fork()
             if pid == 0:
                 child_work()
