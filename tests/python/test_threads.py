@@ -3,9 +3,11 @@
 The main thread's samples read every other thread's stack too, and the
 timing thread samples them while the main thread waits; each thread's
 records sit under a root frame naming it, one thread after another."""
+import dis
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 import unittest
@@ -21,6 +23,26 @@ TOOLS = os.path.dirname(PYI_RENDER)
 def spin(stop):
     while not stop.is_set():
         pass
+
+
+def parked(lock):
+    lock.acquire()
+
+
+def start_parked(name):
+    """A thread waiting in lock.acquire() until the returned lock is
+    released, once it waits there (its frame stands at the call)."""
+    lock = threading.Lock()
+    lock.acquire()
+    t = threading.Thread(target=parked, args=(lock,), name=name)
+    t.start()
+    while True:
+        f = sys._current_frames().get(t.ident)
+        if (f is not None and f.f_code is parked.__code__ and
+                dis.opname[f.f_code.co_code[f.f_lasti]] in ("CALL",
+                                                            "PRECALL")):
+            return t, lock
+        time.sleep(0.001)
 
 
 def roots(session):
@@ -88,14 +110,12 @@ class EveryThread(unittest.TestCase):
         self.assertEqual(s.sample_count, len(s.frame_records))
 
     def test_threads_that_start_and_end_during_the_run(self):
-        release = threading.Event()
-        t = threading.Thread(target=release.wait, name="brief")
         p = Profiler(all_threads=True, async_mode="disabled")
         p.start()
         spin_until_sampled(2)
-        t.start()
+        t, release = start_parked("brief")
         spin_until_sampled(3)  # these samples read the waiting thread
-        release.set()
+        release.release()
         t.join()
         spin_until_sampled(2)
         s = p.stop()
@@ -117,9 +137,7 @@ class EveryThread(unittest.TestCase):
                          {"MainThread"})
 
     def test_a_fake_clock_dates_every_thread(self):
-        release = threading.Event()
-        t = threading.Thread(target=release.wait, name="waiter")
-        t.start()
+        t, release = start_parked("waiter")
         try:
             with fake_clock():
                 p = Profiler(all_threads=True, async_mode="disabled")
@@ -128,7 +146,7 @@ class EveryThread(unittest.TestCase):
                 time.sleep(0.25)
                 s = p.stop()
         finally:
-            release.set()
+            release.release()
             t.join()
         times = [(frame_parts(st[0])[0], functions(st)[-1], dt)
                  for st, dt in s.frame_records]
@@ -138,15 +156,13 @@ class EveryThread(unittest.TestCase):
                                  ("waiter", "lock.acquire", 0.25)])
 
     def test_with_the_hook_other_threads_are_read_at_its_samples(self):
-        release = threading.Event()
-        t = threading.Thread(target=release.wait, name="waiter")
-        t.start()
+        t, release = start_parked("waiter")
         p = Profiler(sampler="hook", all_threads=True,
                      async_mode="disabled")
         p.start()
         spin_until_sampled(3)
         s = p.stop()
-        release.set()
+        release.release()
         t.join()
         self.assertEqual([frame_parts(r)[0] for r in roots(s)],
                          ["MainThread", "waiter"])
@@ -227,8 +243,10 @@ class Command(TempDirTest):
         other = os.path.join(self.dir, "other.pyisession")
         os.rename(path, other)
         path = self.record()
+        # (every path shown: the unchanged threads too)
         r = subprocess.run([os.path.join(TOOLS, "pyi-diff"), "--no-color",
-                            other, path], capture_output=True, text=True)
+                            "--threshold", "0", other, path],
+                           capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         for name in ["MainThread"] + ["busy-%d" % i for i in range(4)]:
             line = [l for l in r.stdout.splitlines()
