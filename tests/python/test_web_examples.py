@@ -13,7 +13,7 @@ import textwrap
 import warnings
 
 from frameworks import DEBIAN_PYTHON, EXAMPLES, example, html_functions, need
-from helpers import PYTHON, TempDirTest
+from helpers import PYTHON, SAMPLED_SLEEP, TempDirTest
 
 
 class FlaskExample(TempDirTest):
@@ -84,6 +84,8 @@ import pyinstrument  # ours, from PYTHONPATH, before Debian's goes first
 sys.path[0:0] = [{debian!r}, {examples!r}]
 from fastapi.testclient import TestClient
 import fastapi_app
+{sampled_sleep}
+fastapi_app.time.sleep = sampled_sleep  # the view sleeps until sampled
 client = TestClient(fastapi_app.app)
 for url, name in [("/", "plain"), ("/?profile", "html"),
                   ("/?profile=speedscope", "speedscope")]:
@@ -97,7 +99,8 @@ for url, name in [("/", "plain"), ("/?profile", "html"),
 class FastAPIExample(TempDirTest):
     def test_requests(self):
         self.write("client.py", FASTAPI_CLIENT.format(
-            debian=DEBIAN_PYTHON, examples=EXAMPLES))
+            debian=DEBIAN_PYTHON, examples=EXAMPLES,
+            sampled_sleep=SAMPLED_SLEEP))
         r = subprocess.run([PYTHON, "-W", "ignore", "client.py"], cwd=self.dir,
                            capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0,
@@ -125,11 +128,14 @@ class LitestarExample(TempDirTest):
                            doraise=True)
 
 
-# pytest from this interpreter's packages or else Debian's python3-pytest
+# pytest from this interpreter's packages or else Debian's python3-pytest;
+# the tests' sleeps last until sampled
 PYTEST = textwrap.dedent("""\
-    import sys
+    import sys, time
     sys.path.append({debian!r})
     import pytest
+    {sampled_sleep}
+    time.sleep = sampled_sleep
     sys.exit(pytest.main(["-p", "no:cacheprovider", "-q"]))
     """)
 
@@ -140,7 +146,9 @@ class PytestFixtureExample(TempDirTest):
         shutil.copytree(os.path.join(EXAMPLES, "pytest_fixture"), project,
                         ignore=shutil.ignore_patterns("__pycache__"))
         r = subprocess.run(
-            [PYTHON, "-c", PYTEST.format(debian=DEBIAN_PYTHON)], cwd=project,
+            [PYTHON, "-c", PYTEST.format(debian=DEBIAN_PYTHON,
+                                         sampled_sleep=SAMPLED_SLEEP)],
+            cwd=project,
             capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0,
                          "pytest failed (is python3-pytest installed?)\n"
