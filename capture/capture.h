@@ -241,8 +241,9 @@ int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
                            PyObject *target_description);
 PyObject *capture_profiler_stop(ProfilerObject *p);
 /* The session 'p' is recording, its times and sample count brought up to
- * now, for a process that ends without stopping it (subproc.c); NULL when
- * 'p' is not running. Borrowed: valid while the GIL is held. */
+ * now and the other threads' records so far moved in, for a process that
+ * ends without stopping it (subproc.c); NULL when 'p' is not running.
+ * Borrowed: valid while the GIL is held. */
 pyi_session *capture_profiler_peek(ProfilerObject *p);
 /* Appends sys.path and the interpreter's prefixes to 's', as stop() does.
  * 0, or -1 with an exception set. */

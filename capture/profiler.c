@@ -399,6 +399,10 @@ PyObject *capture_profiler_stop(ProfilerObject *p) {
 pyi_session *capture_profiler_peek(ProfilerObject *p) {
   if (!p->running)
     return NULL;
+  /* the other threads' records so far join the session (a later peek or
+   * stop adds those taken after) */
+  if (add_thread_records(p))
+    PyErr_Clear();
   pyi_session *s = p->session;
   pyi_session_set_times(s, p->start_time, capture_walltime() - p->start_time,
                         capture_process_time() - p->start_cpu);

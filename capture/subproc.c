@@ -49,6 +49,7 @@ static struct {
   char label[LABEL_MAX + 16]; /* the command line, or "fork of ..." */
   double interval;
   int sampler, async_mode, timing_thread;
+  bool all_threads;     /* --all-threads, passed on */
   bool program_mode;    /* the command runs -c PROGRAM */
   PyObject *profiler;   /* the one recording this process, if any */
   PyObject *real_exit;  /* os._exit as we found it */
@@ -223,10 +224,10 @@ size_t capture_process_frame(char *out, size_t cap, const char *label,
 static int export_options(void) {
   char v[PATH_MAX + 256];
   snprintf(v, sizeof v,
-           "interval=%.17g;sampler=%d;async_mode=%d;timing_thread=%d;top=%ld;"
-           "dir=%s",
+           "interval=%.17g;sampler=%d;async_mode=%d;timing_thread=%d;"
+           "all_threads=%d;top=%ld;dir=%s",
            sub.interval, sub.sampler, sub.async_mode, sub.timing_thread,
-           (long)sub.top_pid, sub.dir);
+           (int)sub.all_threads, (long)sub.top_pid, sub.dir);
   PyObject *value = PyUnicode_DecodeFSDefault(v);
   int rc = value ? set_environ(ENV_NAME, value) : -1;
   Py_XDECREF(value);
@@ -236,7 +237,7 @@ static int export_options(void) {
 /* Reads ENV_NAME into 'sub'; -1 when it is not ours to read. */
 static int import_options(const char *v) {
   double interval = -1;
-  int sampler = -1, async_mode = -1, timing = -2;
+  int sampler = -1, async_mode = -1, timing = -2, all_threads = 0;
   long top = -1;
   while (*v) {
     if (strncmp(v, "dir=", 4) == 0) {
@@ -249,6 +250,7 @@ static int import_options(const char *v) {
     sscanf(v, "sampler=%d", &sampler);
     sscanf(v, "async_mode=%d", &async_mode);
     sscanf(v, "timing_thread=%d", &timing);
+    sscanf(v, "all_threads=%d", &all_threads);
     sscanf(v, "top=%ld", &top);
     const char *semi = strchr(v, ';');
     if (!semi)
@@ -264,6 +266,7 @@ static int import_options(const char *v) {
   sub.sampler = sampler;
   sub.async_mode = async_mode;
   sub.timing_thread = timing;
+  sub.all_threads = all_threads == 1;
   sub.top_pid = (pid_t)top;
   return 0;
 }
@@ -473,6 +476,9 @@ static void become_child(int kind, PyFrameObject *frame) {
   PyObject *p = desc ? capture_profiler_new(sub.interval, sub.async_mode,
                                             sub.timing_thread, sub.sampler)
                      : NULL;
+  if (p)
+    capture_profiler_set_all_threads((ProfilerObject *)p, sub.all_threads,
+                                     CAPTURE_STEM_API);
   int failed = !p || capture_profiler_start((ProfilerObject *)p, frame, desc) ||
                take_exits();
   Py_XDECREF(desc);
@@ -689,6 +695,7 @@ int capture_subproc_begin(struct capture_cli *c, PyObject *profiler) {
   sub.sampler = c->sampler;
   sub.async_mode = CAPTURE_ASYNC_DISABLED;
   sub.timing_thread = c->timing_thread ? 1 : -1;
+  sub.all_threads = c->all_threads;
   sub.program_mode = c->program != NULL;
   Py_XSETREF(sub.profiler, Py_NewRef(profiler));
   /* how python3 would have been called */

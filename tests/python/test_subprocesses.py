@@ -277,6 +277,34 @@ class Subprocesses(SubprocessTest):
         self.assertEqual(len(self.load_json(both)["frame_records"]),
                          2 * len(data["frame_records"]))
 
+    def test_all_threads_is_passed_on(self):
+        # a child's threads each get a branch under its process frame
+        self.write("threads.py", """\
+            import threading
+            from work import crunch
+
+            def worker_job():
+                crunch()
+
+            if __name__ == "__main__":
+                t = threading.Thread(target=worker_job, name="helper")
+                t.start()
+                crunch()
+                t.join()
+            """)
+        self.write("spawner.py", """\
+            import subprocess, sys
+            subprocess.run([sys.executable, "threads.py"], check=True)
+            """)
+        r, data = self.profile("--all-threads", "--sampler", "hook",
+                               script="spawner.py")
+        labels = {label: stacks for label, stacks in processes(data).values()}
+        stacks = labels["%s threads.py" % PY]
+        threads = {frame_parts(s[0])[0] for s in stacks}
+        self.assertEqual(threads, {"MainThread", "helper"}, summary(data))
+        self.assertTrue(any(functions(s)[0] == "helper" and
+                            "worker_job" in functions(s) for s in stacks))
+
     def test_program_run_with_dash_m_and_dash_c(self):
         # each branch starts at the program's module frame, whatever the
         # command ran before it (runpy finding the module, "<string>")
