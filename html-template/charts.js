@@ -38,21 +38,60 @@ function libFill(l, app) {
 
 // Boxes in depth-first order; [self] has none (its time is the gap under
 // its caller). A closed group's frames give way to one box at its root.
-function frameBoxes(root, open) {
-  var rows = [], list = [], st = root ? [root, 0, 0] : [];
+// 'place' lays out the subtree of 'f' from time 't' and depth 'd' and
+// returns the deepest row it used.
+function place(out, f, t, d, open) {
+  var deepest = d, st = [f, t, d];
   while (st.length) {
-    var d = st.pop(), t = st.pop(), f = st.pop(), g = f.group, closed = g && !open.has(g.root.k);
+    d = st.pop(); t = st.pop(); f = st.pop();
+    var g = f.group, closed = g && !open.has(g.root.k);
     if (f.i.id !== '[self]' && (!closed || g.root === f)) {
       var b = {t: t, w: f.time, f: f, d: d, g: closed ? g : null, open: !!g && !closed && g.root === f};
-      (rows[d] || (rows[d] = [])).push(b);
-      list.push(b);
+      (out.rows[d] || (out.rows[d] = [])).push(b);
+      out.list.push(b);
+      if (d > deepest) deepest = d;
       d++;
     }
     var at = t, next = [];
     f.kids.forEach(function (c) { next.push(c, at, d); at += c.time; });
     for (var k = next.length - 3; k >= 0; k -= 3) st.push(next[k], next[k + 1], next[k + 2]);
   }
-  return {rows: rows, list: list, total: root ? root.time : 0};
+  return deepest;
+}
+
+// A timeline of several threads (or processes) has a lane for each: the
+// children of [root] that name one, grouped by name in the order they
+// come, each lane's samples one after another from time 0, lanes one
+// below the other. Null when the root is not such a [root].
+function lanes(root) {
+  var kids = root.kids.filter(function (c) { return c.i.id !== '[self]'; });
+  if (root.i.id !== '[root]' || !kids.length || !kids.every(function (c) {
+    return c.i.file === '<thread>' || c.i.file === '<process>';
+  })) return null;
+  var by = new Map();
+  kids.forEach(function (c) { (by.get(c.i.id) || by.set(c.i.id, []).get(c.i.id)).push(c); });
+  return Array.from(by.values());
+}
+
+function frameBoxes(root, open, timeline) {
+  var out = {rows: [], list: [], total: root ? root.time : 0};
+  var ls = root && timeline ? lanes(root) : null;
+  if (!ls) {
+    if (root) place(out, root, 0, 0, open);
+    return out;
+  }
+  var base = 0;
+  out.total = 0;
+  ls.forEach(function (frames) {
+    var t = 0, deepest = base;
+    frames.forEach(function (f) {
+      deepest = Math.max(deepest, place(out, f, t, base, open));
+      t += f.time;
+    });
+    out.total = Math.max(out.total, t);
+    base = deepest + 2; // a free row between lanes
+  });
+  return out;
 }
 
 function FrameChart(main, kind) {
@@ -78,7 +117,9 @@ FrameChart.prototype.refresh = function () {
   this.legendFill();
 };
 
-FrameChart.prototype.layout = function () { return frameBoxes(this.root, this.open); };
+FrameChart.prototype.layout = function () {
+  return frameBoxes(this.root, this.open, this.kind !== 'flame');
+};
 
 FrameChart.prototype.fill = function (b) { return libFill(lib(b.f), isApp(b.f)); };
 

@@ -312,6 +312,27 @@ function dataFrames(c) {
   return out;
 }
 
+// --all-threads: a lane per thread, each from time 0, one below the other
+async function laneTests(page) {
+  await open(page, report('lanes'));
+  await page.click('#tabs button[data-view=timeline]');
+  const b = await boxes(page, 'timeline');
+  const threads = b.filter((x) => x.name === 'MainThread' || x.name === 'worker');
+  const main = threads.filter((x) => x.name === 'MainThread'), worker = threads.filter((x) => x.name === 'worker');
+  check(main.length === 2 && main[0].t === 0 && main[0].w === 0.25 && Math.abs(main[1].t - 0.25) < 1e-9 && main[0].d === 0,
+    'the main thread\'s lane holds its samples one after another from 0: ' + JSON.stringify(main));
+  check(worker.length === 1 && worker[0].t === 0 && worker[0].w === 0.25 && worker[0].d === 3,
+    'the other thread\'s lane starts at 0 too, below the first (a free row between): ' + JSON.stringify(worker));
+  check(!b.some((x) => x.id === '[root]'), 'no [root] box across the lanes');
+  const total = await page.evaluate(() => pyiReport.views.timeline.chart.total);
+  check(Math.abs(total - 0.3125) < 1e-9, `the time axis is the longest lane's (${total})`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'timeline-lanes.png') });
+  await page.click('#tabs button[data-view=flame]');
+  const f = await boxes(page, 'flame');
+  check(f[0].id === '[root]' && f.some((x) => x.name === 'worker' && x.t > 0),
+    'the flame graph keeps the threads side by side under [root]');
+}
+
 async function chartTests(page) {
   // full stacks: with nothing removed, the timeline is every frame of
   // every sample in its place, the flame graph the text report's tree
@@ -549,6 +570,7 @@ async function main() {
     await treeTests(page);
     await optionsTests(page);
     await chartTests(page);
+    await laneTests(page);
     await page.emulateMedia({ colorScheme: 'dark' });
     await open(page, report('stdlib-fine'));
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

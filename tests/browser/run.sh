@@ -83,6 +83,19 @@ for c in $cases $row_cases; do
   [ -f "$tmp/$c.html" ] || "$render" -r html -o "$tmp/$c.html" "$CORPUS/$c/session.pyisession"
 done
 "$render" -r html -o "$tmp/xss.html" "$tmp/xss.pyisession"
+# two threads (as --all-threads records them): the timeline has a lane each
+printf '%s' '{"start_time": 1700000000.0, "duration": 0.3, "min_interval": 0.001,
+ "max_interval": 0.001, "sample_count": 4,
+ "start_call_stack": ["MainThread\u0000<thread>\u00001"],
+ "target_description": "Program: lanes.py", "cpu_time": 0.55,
+ "sys_path": ["/app"], "sys_prefixes": ["/usr"],
+ "frame_records": [
+  [["MainThread\u0000<thread>\u00001", "a\u0000/app/m.py\u00001"], 0.125],
+  [["MainThread\u0000<thread>\u00001", "a\u0000/app/m.py\u00001"], 0.125],
+  [["worker\u0000<thread>\u00002", "b\u0000/app/w.py\u00001"], 0.25],
+  [["MainThread\u0000<thread>\u00001", "c\u0000/app/m.py\u00002"], 0.0625]]}' \
+  >"$tmp/lanes.pyisession"
+"$render" -r html -o "$tmp/lanes.html" "$tmp/lanes.pyisession"
 "$gensession" -D 8000 -n 3 -o "$tmp/deep.pyisession" # the loader's limit is 8192
 "$render" -r html -o "$tmp/deep.html" "$tmp/deep.pyisession"
 
