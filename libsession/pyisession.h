@@ -266,14 +266,25 @@ PYI_EXPORT const char *pyi_renderer_extension(const char *name);
 /** The names of the built-in renderers, NULL-terminated. */
 PYI_EXPORT const char *const *pyi_renderer_names(void);
 
-/** Renders 's' with renderer 'name' to 'path' ("-" or NULL: stdout). A file
- * is written under a temporary name beside 'path' and renamed when complete,
- * so on failure an existing file is untouched and no partial file remains.
- * Messages meant for the user while rendering (such as the HTML renderer's
- * resampling notice) go to 'notices' when it is not NULL. */
+/** Renders 's' with renderer 'name' to 'path' ("-" or NULL: stdout).
+ * Every file the library writes is written this way: a symlink is followed;
+ * a regular file is written under a temporary name beside it (removed on
+ * SIGINT, SIGTERM and SIGHUP) and renamed over it when complete, keeping
+ * its mode and owner, so on failure it is untouched and no partial file
+ * remains; a file with several hard links, or in a directory where no
+ * temporary file can be made, is finished elsewhere first and then
+ * rewritten in place; a device, FIFO or /dev/stdout is written directly; a
+ * file that > could not write is refused. Messages meant for the user
+ * while rendering (such as the HTML renderer's resampling notice) go to
+ * 'notices' when it is not NULL. */
 PYI_EXPORT int pyi_render_file(const pyi_session *s, const char *name,
                                const pyi_opts *o, const char *path,
                                FILE *notices, pyi_error *err);
+
+/** Writes 'len' bytes to 'path' as pyi_render_file writes its output
+ * ("-" or NULL: stdout). */
+PYI_EXPORT int pyi_write_file(const char *path, const void *data, size_t len,
+                              pyi_error *err);
 
 /** Renders into a new buffer (caller frees); its length goes to '*len'.
  * The buffer is NUL-terminated for convenience (binary output may contain

@@ -175,6 +175,15 @@ char *pyi_render_string(const pyi_session *s, const char *name, const pyi_opts *
   return pyi_out_detach(&out, len);
 }
 
+int pyi_write_file(const char *path, const void *data, size_t len,
+                   pyi_error *err) {
+  pyi_out out;
+  if (pyi_out_open(&out, path, false, err))
+    return -1;
+  pyi_out_write(&out, data, len);
+  return pyi_out_close(&out, err);
+}
+
 int pyi_session_save(const pyi_session *s, const char *path, pyi_error *err) {
   return pyi_render_file(s, "pyisession", NULL, path, NULL, err);
 }
