@@ -104,8 +104,11 @@ const char *pyi_frame_class_name(const pyi_tree *t, const pyi_frame *f,
 bool pyi_frame_has_tracebackhide(const pyi_tree *t, const pyi_frame *f);
 /* file_path_short (synthetic frames use their parent's); NULL if none. */
 const char *pyi_frame_short_path(const pyi_tree *t, const pyi_frame *f);
-/* line_no: false when absent; the value may not fit (then *text is set). */
+/* line_no: false when absent, not an integer, or beyond int64. */
 bool pyi_frame_line(const pyi_tree *t, const pyi_frame *f, int64_t *line);
+/* line_no as str() prints it, whatever its size, appended to 'b'; false
+ * (b unchanged) when absent or not an integer. */
+bool pyi_frame_line_text(const pyi_tree *t, const pyi_frame *f, pyi_buf *b);
 /* Appends code_position_short ("file:line", "file", or nothing); returns
  * false when there is none. */
 bool pyi_frame_code_position(const pyi_tree *t, const pyi_frame *f, pyi_buf *b);
