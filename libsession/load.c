@@ -115,8 +115,21 @@ static long src_refill(void *ctx, char *dst, size_t cap, pyi_error *err) {
     }
     int rc = inflate(&in->zs, Z_NO_FLUSH);
     if (rc == Z_STREAM_END) {
-      if (!in->zs.avail_in && raw_more(in, err) < 0)
-        return -1;
+      /* NUL bytes after a member are padding (tape blocks), skipped as
+       * gzip and Python's gzip module skip them */
+      for (;;) {
+        while (in->zs.avail_in && in->zs.next_in[0] == 0) {
+          in->zs.next_in++;
+          in->zs.avail_in--;
+        }
+        if (in->zs.avail_in)
+          break;
+        long n = raw_more(in, err);
+        if (n < 0)
+          return -1;
+        if (n == 0)
+          break;
+      }
       if (!in->zs.avail_in) {
         in->done = true;
         break;
