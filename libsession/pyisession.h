@@ -396,6 +396,12 @@ PYI_EXPORT const char *pyi_diff_node_location(const pyi_diff_node *n);
 PYI_EXPORT const pyi_diff_node *pyi_diff_regression(const pyi_diff *d,
                                                    double percent);
 
+/** Whether a regression gate can be judged at all: returns -1 and fills
+ * 'err' (naming the session file and the call path) when a time compared
+ * is NaN on either side, or its change is (an infinite time on both), so
+ * that a gate never passes on numbers that say nothing; 0 otherwise. */
+PYI_EXPORT int pyi_diff_gate_check(const pyi_diff *d, pyi_error *err);
+
 /** Diff report formats: "text" (the tree with base, new and delta columns,
  * red for slower and green for faster with the "color" option), "markdown"
  * (the top regressions and improvements, then the tree), "json" (every
