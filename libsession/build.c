@@ -18,7 +18,7 @@
 #include "error.h"
 #include "tree.h"
 
-static pyi_tree *tree_new(const pyi_session *s, bool all_attrs) {
+pyi_tree *pyi_tree_new(const pyi_session *s, bool all_attrs) {
   pyi_tree *t = pyi_xcalloc(1, sizeof *t);
   t->s = (pyi_session *)s; /* caches (short paths) live in the session */
   t->all_attrs = all_attrs;
@@ -43,8 +43,13 @@ static inline void record(pyi_tree *t, pyi_frame *f, const pyi_finfo *fi,
   }
 }
 
-static int leaf_only_error(const pyi_session *s, pyi_error *err, size_t r,
-                           const pyi_ident *id) {
+void pyi_frame_record(pyi_tree *t, pyi_frame *f, const pyi_finfo *fi,
+                      double v, bool is_int) {
+  record(t, f, fi, v, is_int);
+}
+
+int pyi_leaf_only_error(const pyi_session *s, pyi_error *err, size_t r,
+                        const pyi_ident *id) {
   return pyi_fail(err, PYI_EFORMAT,
                   "%s: frame_records[%zu]: a frame follows %.*s, which must end a stack",
                   pyi_session_name(s), r, (int)id->function_len, id->function);
@@ -55,7 +60,7 @@ static uint32_t start_ident(const pyi_session *s, size_t i) {
 }
 
 pyi_tree *pyi_tree_build(const pyi_session *s, unsigned flags, pyi_error *err) {
-  pyi_tree *t = tree_new(s, flags & PYI_BUILD_ALL_ATTRS);
+  pyi_tree *t = pyi_tree_new(s, flags & PYI_BUILD_ALL_ATTRS);
   if (!s->n_records)
     return t;
   pyi_frame *root = pyi_frame_new(t, s->id_root);
@@ -77,7 +82,7 @@ pyi_tree *pyi_tree_build(const pyi_session *s, unsigned flags, pyi_error *err) {
         plen = i;
         pyi_frame *parent = path[i - 1];
         if (pyi_ident_leaf_only(pyi_frame_ident(t, parent))) {
-          leaf_only_error(s, err, r, pyi_frame_ident(t, parent));
+          pyi_leaf_only_error(s, err, r, pyi_frame_ident(t, parent));
           goto fail;
         }
         f = pyi_frame_new(t, fi->ident);
@@ -227,7 +232,7 @@ pyi_tree *pyi_tree_build_aggregated(const pyi_session *s, bool importlib,
       err->code = 0;
     return NULL;
   }
-  pyi_tree *t = tree_new(s, false);
+  pyi_tree *t = pyi_tree_new(s, false);
   if (!s->n_records)
     return t;
   uint32_t *stack = pyi_xmalloc(PYI_MAX_DEPTH * sizeof *stack);
@@ -242,7 +247,7 @@ pyi_tree *pyi_tree_build_aggregated(const pyi_session *s, bool importlib,
     size_t d = pyi_session_stack(s, s->rec_stack[r], stack);
     for (size_t i = 0; i + 1 < d; i++)
       if (pyi_ident_leaf_only(&s->ident[s->finfo[stack[i]].ident])) {
-        leaf_only_error(s, err, r, &s->ident[s->finfo[stack[i]].ident]);
+        pyi_leaf_only_error(s, err, r, &s->ident[s->finfo[stack[i]].ident]);
         goto fail;
       }
     pyi_frame *f;

@@ -281,6 +281,15 @@ PYI_EXPORT int pyi_render_file(const pyi_session *s, const char *name,
                                const pyi_opts *o, const char *path,
                                FILE *notices, pyi_error *err);
 
+/** Renders the session file 'in' ("-" is stdin) as pyi_session_load
+ * followed by pyi_render_file would, in less memory: a timeline (the
+ * speedscope renderer, or text, json and pstats with "timeline") of a
+ * regular file is built while the records stream past, read twice, so
+ * that memory follows the report's size, not the number of samples. */
+PYI_EXPORT int pyi_render_path(const char *in, const char *name,
+                               const pyi_opts *o, const char *out,
+                               FILE *notices, pyi_error *err);
+
 /** Writes 'len' bytes to 'path' as pyi_render_file writes its output
  * ("-" or NULL: stdout). */
 PYI_EXPORT int pyi_write_file(const char *path, const void *data, size_t len,

@@ -22,6 +22,9 @@ typedef struct pyi_render_ctx {
   FILE *notices; /* user-facing notes, may be NULL */
   pyi_error *err;
   const pyi_renderer *r;
+  /* a timeline tree built while the records streamed past (timeline.c),
+   * handed to pyi_render_tree instead of building one from s */
+  pyi_tree *streamed;
 } pyi_render_ctx;
 
 struct pyi_renderer {
@@ -31,6 +34,9 @@ struct pyi_renderer {
   bool binary;            /* bytes, not text (refused on a terminal) */
   bool frame;             /* a frame renderer: show_all, timeline, processor_options */
   bool gzips_itself;      /* the format is compressed already (no .gz wrapping) */
+  bool tree_only;         /* reads only the metadata and pyi_render_tree's
+                             tree, never the records: a timeline can be
+                             streamed to it */
   unsigned procs;         /* default processor mask of a frame renderer */
   const char *const *options; /* its own option names, NULL-terminated */
   /* optional: checks option values when the renderer is "constructed" */
@@ -39,7 +45,8 @@ struct pyi_renderer {
 };
 
 /* The processed tree a frame renderer draws (processors per its mask,
- * show_all and timeline). NULL on error; root NULL when no samples. */
+ * show_all and timeline). NULL on error; root NULL when no samples. The
+ * caller frees it. */
 pyi_tree *pyi_render_tree(pyi_render_ctx *c);
 /* The processor mask after show_all/timeline. */
 unsigned pyi_render_procs(const pyi_render_ctx *c);

@@ -125,6 +125,7 @@ const pyi_renderer pyi_renderer_json = {
     .ext = "json",
     .class_name = "JSONRenderer",
     .frame = true,
+    .tree_only = true,
     .procs = PYI_PROCS_TEXT,
     .render = render_json,
 };

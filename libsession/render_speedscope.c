@@ -164,6 +164,7 @@ const pyi_renderer pyi_renderer_speedscope = {
     .ext = "speedscope.json",
     .class_name = "SpeedscopeRenderer",
     .frame = true,
+    .tree_only = true,
     .procs = PYI_PROCS_TIMELINE,
     .render = render_speedscope,
 };

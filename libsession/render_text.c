@@ -345,6 +345,7 @@ const pyi_renderer pyi_renderer_text = {
     .ext = "txt",
     .class_name = "ConsoleRenderer",
     .frame = true,
+    .tree_only = true,
     .procs = PYI_PROCS_TEXT,
     .options = text_opts,
     .check = text_check,
