@@ -401,10 +401,12 @@ static int open_file(pyi_out *o, const char *path, pyi_error *err) {
     return 0;
   }
   int e = errno;
-  if (fd < 0 || rc < 0) {
-    if (fd >= 0)
-      close(fd);
+  if (fd < 0)
     return pyi_fail(err, PYI_EIO, "%s: cannot create: %s", path, strerror(e));
+  if (rc < 0) {
+    close(fd);
+    return pyi_fail(err, PYI_EIO, "%s: cannot make a temporary file beside it: %s",
+                    path, strerror(e));
   }
   o->mode = OUT_INPLACE;
   o->target_fd = fd;
