@@ -403,11 +403,12 @@ static size_t resample_count(const pyi_session *s, double interval) {
 
 /* The largest k with ldexp(interval, k) <= v (v >= interval > 0). */
 static int doublings_below(double interval, double v) {
-  int k = ilogb(v) - ilogb(interval);
-  if (k > FIT_MAX_DOUBLINGS)
+  if (isinf(v))
     return FIT_MAX_DOUBLINGS;
-  if (k < 0)
-    k = 0;
+  long e = (long)ilogb(v) - ilogb(interval);
+  if (e > FIT_MAX_DOUBLINGS)
+    return FIT_MAX_DOUBLINGS;
+  int k = e < 0 ? 0 : (int)e;
   while (k > 0 && ldexp(interval, k) > v)
     k--;
   while (k < FIT_MAX_DOUBLINGS && ldexp(interval, k + 1) <= v)
