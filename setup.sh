@@ -4,7 +4,7 @@
 #                     examples/demo.py with the installed pyinstrument
 #   ./setup.sh test   install the packages, build, run every test (also
 #                     with AddressSanitizer and UBSan, and the unit tests
-#                     under valgrind)
+#                     and three command-line tests under valgrind)
 set -eu
 cd "$(dirname "$0")"
 mode=${1:-demo}
@@ -57,11 +57,14 @@ if [ "$mode" = test ]; then
   ./configure -q --enable-werror --enable-sanitizers
   make -j"$jobs" >/dev/null
   ASAN_OPTIONS=detect_leaks=1 CK_TIMEOUT_MULTIPLIER=4 make -j"$jobs" check
-  # the unit tests and the fuzz regression inputs once more under valgrind
+  # the unit tests, the fuzz regression inputs and the command-line tests
+  # of rendering, combining and writing files once more under valgrind
+  # (each guarded by timeout: see Makefile.am)
   make distclean >/dev/null
   ./configure -q --enable-werror --enable-valgrind
   make -j"$jobs" >/dev/null
-  CK_TIMEOUT_MULTIPLIER=10 make -j"$jobs" check TESTS="tests/check_unit tests/fuzz/regress.sh"
+  make -j"$jobs" check TESTS="tests/check_unit tests/fuzz/regress.sh \
+    tests/cli/render.sh tests/cli/combine.sh tests/cli/output.sh"
   echo "setup: all tests passed"
   exit 0
 fi

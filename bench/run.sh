@@ -6,14 +6,16 @@
 # BENCH_SIZES    sample counts (default "10k 100k 1M 5M")
 # BENCH_REPEAT   runs per measurement, the median is shown (default 3;
 #                sizes of 5M and more run once)
-# BENCH_RENDERERS  (default "text json speedscope pstats html pprof")
+# BENCH_RENDERERS  (default "text json speedscope pstats html pprof text-t
+#                json-t"; NAME-t is -r NAME -t, a timeline, which is built
+#                while the file streams past: its memory stays flat)
 # BENCH_DATA     where the sessions go (default bench/data in the build tree)
 set -eu
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 SIZES=${BENCH_SIZES:-10k 100k 1M 5M}
 REPEAT=${BENCH_REPEAT:-3}
-RENDERERS=${BENCH_RENDERERS:-text json speedscope pstats html pprof}
+RENDERERS=${BENCH_RENDERERS:-text json speedscope pstats html pprof text-t json-t}
 DATA=${BENCH_DATA:-$top_builddir/bench/data}
 GEN=$top_builddir/bench/gensession
 RENDER=$top_builddir/pyi-render
@@ -133,7 +135,10 @@ for size in $SIZES; do
       [ $input = gzip ] && [ "$r" != text ] && continue
       in=$f
       [ $input = gzip ] && in=$f.gz
-      measure "$RENDER" -r "$r" -o "$out" "$in"
+      case $r in
+      *-t) measure "$RENDER" -r "${r%-t}" -t -o "$out" "$in" ;;
+      *) measure "$RENDER" -r "$r" -o "$out" "$in" ;;
+      esac
       if [ "$ok" -ne 0 ]; then
         row "$size" $input "$r" "failed: $(head -c 80 "$tmp/err")" - - - - -
         continue

@@ -15,6 +15,8 @@ struct capture_cli {
   PyObject *render_options; /* list of str, in command-line order */
   PyObject *args;           /* the target's arguments (script first) */
   PyObject *keep;           /* values cut out of "--opt=value" and "-ovalue" */
+  PyObject *out; /* sys.stdout as the command found it (the report goes
+                    there, whatever the program rebinds), or NULL */
   double interval;
   int sampler;        /* CAPTURE_SAMPLER_* */
   int unicode, color; /* -1: not given */

@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,9 +171,8 @@ static PyObject *render_kwargs(struct capture_cli *c, PyObject *cls,
   }
   if (kw && derives(cls, "ConsoleRenderer")) {
     bool uni = true, col = false; /* a file is UTF-8 and no terminal */
-    PyObject *out = PySys_GetObject("stdout");
-    if (!c->outfile && out)
-      capture_stream_caps(out, &uni, &col);
+    if (!c->outfile && c->out)
+      capture_stream_caps(c->out, &uni, &col);
     if (c->unicode >= 0)
       uni = c->unicode;
     if (c->color >= 0)
@@ -253,10 +253,9 @@ static int make_renderer(struct capture_cli *c, PyObject **out) {
 
 /* ==== the report ========================================================= */
 
-static bool stdout_is_tty(void) {
+static bool stdout_is_tty(const struct capture_cli *c) {
   bool uni, tty;
-  PyObject *out = PySys_GetObject("stdout");
-  return out && capture_stream_caps(out, &uni, &tty) == 0 && tty;
+  return c->out && capture_stream_caps(c->out, &uni, &tty) == 0 && tty;
 }
 
 static bool is_binary(PyObject *renderer) {
@@ -294,18 +293,73 @@ static PyObject *reports_dir(bool create) {
   return dir;
 }
 
-/* Saves the session as <start time>.pyisession, keeping about ten, and
- * prints how to see it again. Failing here only warns. */
+/* The report cache's limit in bytes: $PYINSTRUMENT_REPORT_CACHE_BYTES, a
+ * number with an optional K, M or G (powers of 1024), else 1 GiB. */
+static unsigned long long cache_limit(void) {
+  const unsigned long long def = 1ull << 30;
+  const char *v = getenv("PYINSTRUMENT_REPORT_CACHE_BYTES");
+  if (!v || !*v)
+    return def;
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  int shift = 0;
+  switch (*end) {
+  case 'k': case 'K': shift = 10; end++; break;
+  case 'm': case 'M': shift = 20; end++; break;
+  case 'g': case 'G': shift = 30; end++; break;
+  }
+  if (errno || end == v || *end || v[0] == '-' || (n << shift >> shift) != n) {
+    fail("PYINSTRUMENT_REPORT_CACHE_BYTES=%s is not a size such as 500M; "
+         "keeping up to 1G",
+         v);
+    return def;
+  }
+  return n << shift;
+}
+
+/* The cache's files, newest first (their names are start times), each
+ * with its size: a list of (path, size) tuples (new reference). */
+static PyObject *cache_files(PyObject *dir) {
+  PyObject *pattern = call("os.path", "join", "(Os)", dir, "*.pyisession");
+  PyObject *files = pattern ? call("glob", "glob", "(O)", pattern) : NULL;
+  PyObject *out = files ? PyList_New(0) : NULL;
+  Py_XDECREF(pattern);
+  if (!out || PyList_Sort(files) || PyList_Reverse(files)) {
+    Py_XDECREF(files);
+    Py_XDECREF(out);
+    return NULL;
+  }
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++) {
+    PyObject *f = PyList_GET_ITEM(files, i);
+    PyObject *size = call("os.path", "getsize", "(O)", f);
+    PyObject *item = size ? PyTuple_Pack(2, f, size) : NULL;
+    if (!size) /* gone meanwhile: another run pruned it */
+      PyErr_Clear();
+    if (item && PyList_Append(out, item))
+      Py_CLEAR(out);
+    Py_XDECREF(size);
+    Py_XDECREF(item);
+    if (!out)
+      break;
+  }
+  Py_DECREF(files);
+  return out;
+}
+
+/* Saves the session as <start time>.pyisession, keeping the ten newest
+ * before it, then drops the oldest until the cache is within its byte
+ * limit (cache_limit), and prints how to see it again if it was kept.
+ * Failing here only warns. */
 static void remember(PyObject *session) {
-  PyObject *dir = reports_dir(true), *pattern = NULL, *files = NULL,
-           *stamp = NULL, *name = NULL, *path = NULL, *r = NULL;
-  if (!dir || !(pattern = call("os.path", "join", "(Os)", dir, "*.pyisession")) ||
-      !(files = call("glob", "glob", "(O)", pattern)) ||
-      PyList_Sort(files) || PyList_Reverse(files))
+  PyObject *dir = reports_dir(true), *files = NULL, *stamp = NULL,
+           *name = NULL, *path = NULL, *r = NULL;
+  if (!dir || !(files = cache_files(dir)))
     goto done;
   while (PyList_GET_SIZE(files) > 10) { /* the oldest names go first */
     Py_ssize_t last = PyList_GET_SIZE(files) - 1;
-    if (!(r = call("os", "remove", "(O)", PyList_GET_ITEM(files, last))) ||
+    PyObject *old = PyTuple_GET_ITEM(PyList_GET_ITEM(files, last), 0);
+    if (!(r = call("os", "remove", "(O)", old)) ||
         PyList_SetSlice(files, last, last + 1, NULL))
       goto done;
     Py_CLEAR(r);
@@ -320,16 +374,43 @@ static void remember(PyObject *session) {
       !(path = call("os.path", "join", "(OO)", dir, name)) ||
       !(r = PyObject_CallMethod(session, "save", "O", path)))
     goto done_local;
-  PySys_FormatStdout("To view this report with different options, run:\n"
-                     "    pyinstrument --load-prev %U [options]\n\n",
-                     stamp);
+  Py_CLEAR(r);
+  Py_SETREF(files, cache_files(dir));
+  if (!files)
+    goto done_local;
+  unsigned long long limit = cache_limit(), total = 0;
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++)
+    total += PyLong_AsUnsignedLongLong(
+        PyTuple_GET_ITEM(PyList_GET_ITEM(files, i), 1));
+  bool kept = true;
+  while (total > limit && PyList_GET_SIZE(files) > 0) {
+    Py_ssize_t last = PyList_GET_SIZE(files) - 1;
+    PyObject *old = PyList_GET_ITEM(files, last);
+    PyObject *f = PyTuple_GET_ITEM(old, 0);
+    int same = PyObject_RichCompareBool(f, path, Py_EQ);
+    total -= PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(old, 1));
+    if (same == 1)
+      kept = false;
+    if (!(r = call("os", "remove", "(O)", f)) ||
+        PyList_SetSlice(files, last, last + 1, NULL))
+      goto done_local;
+    Py_CLEAR(r);
+  }
+  if (kept)
+    PySys_FormatStdout("To view this report with different options, run:\n"
+                       "    pyinstrument --load-prev %U [options]\n\n",
+                       stamp);
+  else if (limit > 0)
+    fail("the session is bigger than the report cache's limit of %llu bytes "
+         "(PYINSTRUMENT_REPORT_CACHE_BYTES), so it was not kept for "
+         "--load-prev",
+         limit);
 done_local:
   Py_XDECREF(local);
 done:
   if (PyErr_Occurred())
     fail_exception("could not keep the report for --load-prev");
   Py_XDECREF(dir);
-  Py_XDECREF(pattern);
   Py_XDECREF(files);
   Py_XDECREF(stamp);
   Py_XDECREF(name);
@@ -337,32 +418,109 @@ done:
   Py_XDECREF(r);
 }
 
-/* Writes 'data' (str or bytes) to a Python stream or, with 'path', to a
- * file. */
-static int put(PyObject *data, PyObject *path) {
+/* A failed write to stdout as one line naming it and the reason; returns
+ * 1. Python has set stdout to None when descriptor 1 was closed. */
+static int fail_stdout(PyObject *out) {
+  PyObject *type, *value, *tb;
+  if (!out || out == Py_None)
+    return fail("<stdout>: %s", strerror(EBADF));
+  PyErr_Fetch(&type, &value, &tb);
+  PyErr_NormalizeException(&type, &value, &tb);
+  PyObject *why = value && PyObject_TypeCheck(value, (PyTypeObject *)PyExc_OSError)
+                      ? PyObject_GetAttrString(value, "strerror")
+                      : NULL;
+  int rc;
+  if (why && PyUnicode_Check(why)) {
+    rc = fail("<stdout>: %U", why);
+  } else {
+    PyErr_Restore(type, value, tb);
+    type = value = tb = NULL;
+    rc = fail_exception("<stdout>");
+  }
+  Py_XDECREF(why);
+  Py_XDECREF(type);
+  Py_XDECREF(value);
+  Py_XDECREF(tb);
+  /* what Python still holds for a broken stdout would fail again at exit,
+   * with a second message: let it go to /dev/null instead */
+  int null = open("/dev/null", O_WRONLY);
+  if (null >= 0) {
+    dup2(null, 1);
+    close(null);
+  }
+  return rc;
+}
+
+/* True when the program closed the stream the command found as stdout. */
+static bool is_closed(PyObject *out) {
+  PyObject *v = PyObject_GetAttrString(out, "closed");
+  int closed = v ? PyObject_IsTrue(v) : 0;
+  Py_XDECREF(v);
+  PyErr_Clear();
+  return closed == 1;
+}
+
+/* Writes all of 'b' to descriptor 1; 0 or -1 with errno set. */
+static int write_fd1(PyObject *b) {
+  const char *p = PyBytes_AS_STRING(b);
+  size_t n = (size_t)PyBytes_GET_SIZE(b);
+  while (n) {
+    ssize_t w = write(1, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Writes 'data' (str or bytes) to 'out', the stdout the command started
+ * with (the program may have rebound sys.stdout to a StringIO or None,
+ * or closed it: then to descriptor 1), or, with 'path', to a file the way
+ * libsession writes every file. Returns 0, or 1 after printing the
+ * error. */
+static int put(PyObject *data, PyObject *out, PyObject *path) {
   PyObject *bytes = PyUnicode_Check(data)
                         ? PyUnicode_AsEncodedString(data, "utf-8", "strict")
                         : Py_NewRef(data);
   int rc = -1;
   if (!bytes)
-    return -1;
+    return fail_exception("writing the report");
   if (path) {
-    PyObject *f = call("io", "open", "(Os)", path, "wb"), *r = NULL, *cl = NULL;
-    if (f && (r = PyObject_CallMethodOneArg(f, capture_str.write, bytes)) &&
-        (cl = PyObject_CallMethod(f, "close", NULL)))
+    PyObject *b = NULL;
+    pyi_error err = {0};
+    if (!PyUnicode_FSConverter(path, &b)) {
+      rc = fail_exception("bad output file name");
+    } else {
+      const char *p = PyBytes_AS_STRING(b), *d = PyBytes_AS_STRING(bytes);
+      size_t n = (size_t)PyBytes_GET_SIZE(bytes);
+      Py_BEGIN_ALLOW_THREADS
+      rc = pyi_write_file(p, d, n, &err);
+      Py_END_ALLOW_THREADS
+      if (rc)
+        rc = fail("%s", err.msg);
+      Py_DECREF(b);
+    }
+  } else if (out && out != Py_None && is_closed(out)) {
+    if (write_fd1(bytes))
+      rc = fail("<stdout>: %s", strerror(errno));
+    else
       rc = 0;
-    Py_XDECREF(f);
-    Py_XDECREF(r);
-    Py_XDECREF(cl);
   } else {
-    PyObject *out = PySys_GetObject("stdout"); /* borrowed */
-    if (out && PyUnicode_Check(data)) {
+    PyObject *r = NULL;
+    if (out && out != Py_None && PyUnicode_Check(data)) {
       rc = capture_write(out, data);
-    } else if (out) { /* bytes go to the binary buffer */
+    } else if (out && out != Py_None) { /* bytes go to the binary buffer */
       PyObject *buf = PyObject_GetAttr(out, capture_str.buffer);
       rc = buf ? capture_write(buf, bytes) : -1;
       Py_XDECREF(buf);
     }
+    if (rc == 0 && !(r = PyObject_CallMethodNoArgs(out, capture_str.flush)))
+      rc = -1;
+    Py_XDECREF(r);
+    rc = rc ? fail_stdout(out) : 0;
     capture_flush_std();
   }
   Py_DECREF(bytes);
@@ -386,26 +544,29 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
   if (!data)
     return fail_exception("rendering the report");
   int rc = 0;
-  if (!c->outfile && name && strcmp(name, "html") == 0 && stdout_is_tty()) {
+  if (!c->outfile && name && strcmp(name, "html") == 0 && stdout_is_tty(c)) {
     PyObject *tmp = call("tempfile", "mkstemp", "(s)", ".html");
     PyObject *path = tmp ? Py_NewRef(PyTuple_GetItem(tmp, 1)) : NULL;
     PyObject *closed = tmp ? call("os", "close", "(O)", PyTuple_GetItem(tmp, 0))
                            : NULL;
     PyObject *url = path ? PyUnicode_FromFormat("file://%U", path) : NULL;
     PyObject *r = NULL;
-    if (closed && put(data, path) == 0 && url &&
-        (r = call("webbrowser", "open", "(O)", url)))
-      PySys_FormatStdout("stdout is a terminal, so saved profile output to %U\n",
-                         path);
-    else
+    if (!closed || !url)
       rc = fail_exception("opening the report");
+    else if ((rc = put(data, c->out, path)) == 0) {
+      if ((r = call("webbrowser", "open", "(O)", url)))
+        PySys_FormatStdout(
+            "stdout is a terminal, so saved profile output to %U\n", path);
+      else
+        rc = fail_exception("opening the report");
+    }
     Py_XDECREF(tmp);
     Py_XDECREF(path);
     Py_XDECREF(closed);
     Py_XDECREF(url);
     Py_XDECREF(r);
-  } else if (put(data, c->outfile)) {
-    rc = fail_exception("writing the report");
+  } else {
+    rc = put(data, c->out, c->outfile);
   }
   Py_DECREF(data);
   return rc;
@@ -420,7 +581,9 @@ static int check_outfile(PyObject *outfile) {
     return fail_exception("bad output file name");
   const char *path = PyBytes_AS_STRING(b);
   int rc = 0;
-  if (access(path, F_OK) == 0) {
+  if (!*path) {
+    rc = fail("the output file name is empty: %s", strerror(ENOENT));
+  } else if (access(path, F_OK) == 0) {
     if (access(path, W_OK) != 0)
       rc = fail("cannot write %s: %s", path, strerror(errno));
   } else if ((dir = call("os.path", "dirname", "(y)", path))) {
@@ -464,13 +627,34 @@ static PyObject *load_session(struct capture_cli *c, int *rc) {
   return session;
 }
 
+/* -o names a file in the directory the command started in, wherever the
+ * program goes (or whatever it removes) meanwhile. The name stays as
+ * given otherwise: symlinks and ".." mean what they mean at the end. */
+static int anchor_outfile(struct capture_cli *c) {
+  if (PyUnicode_Check(c->outfile) && PyUnicode_GET_LENGTH(c->outfile) == 0)
+    return 0; /* refused by check_outfile */
+  PyObject *cwd = call("os", "getcwd", "()");
+  PyObject *abs = cwd ? call("os.path", "join", "(OO)", cwd, c->outfile) : NULL;
+  Py_XDECREF(cwd);
+  if (!abs || PyList_Append(c->keep, abs)) {
+    Py_XDECREF(abs);
+    return fail_exception("the current directory");
+  }
+  c->outfile = abs; /* kept alive by c->keep */
+  Py_DECREF(abs);
+  return 0;
+}
+
 PyObject *cli_run(struct capture_cli *c) {
   PyObject *renderer = NULL, *session = NULL;
   struct capture_outcome end = {0};
-  int rc = c->outfile ? check_outfile(c->outfile) : 0;
+  c->out = Py_XNewRef(PySys_GetObject("stdout")); /* before the program */
+  int rc = c->outfile ? anchor_outfile(c) : 0;
+  if (!rc && c->outfile)
+    rc = check_outfile(c->outfile);
   if (!rc)
     rc = make_renderer(c, &renderer);
-  if (!rc && is_binary(renderer) && !c->outfile && stdout_is_tty())
+  if (!rc && is_binary(renderer) && !c->outfile && stdout_is_tty(c))
     rc = cli_usage_error("Can't write binary output to a terminal. Redirect "
                          "to a file or use --outfile.");
   if (!rc && (c->load || c->load_prev))
@@ -508,5 +692,6 @@ PyObject *capture_main(PyObject *module, PyObject *args) {
   Py_XDECREF(c.render_options);
   Py_XDECREF(c.args);
   Py_XDECREF(c.keep);
+  Py_XDECREF(c.out);
   return result;
 }

@@ -524,6 +524,45 @@ static void finish(void) {
   pthread_mutex_unlock(&saving);
 }
 
+/* Writes the session to 'path' through PATH.part, renamed when complete.
+ * Not pyi_session_save: its handler would remove the file on a SIGTERM
+ * that comes during the write, and here a SIGTERM (a pool ending its
+ * workers) only waits for this save to end the process. The directory is
+ * the command's own; a child killed mid-write leaves a .part it ignores. */
+static int write_session(const pyi_session *s, const char *path,
+                         pyi_error *err) {
+  size_t len;
+  char *data = pyi_render_string(s, "pyisession", NULL, &len, NULL, err);
+  if (!data)
+    return -1;
+  char part[PATH_MAX + 8];
+  snprintf(part, sizeof part, "%s.part", path);
+  int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int e = fd < 0 ? errno : 0;
+  for (size_t done = 0; !e && done < len;) {
+    ssize_t w = write(fd, data + done, len - done);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      e = w < 0 ? errno : EIO;
+    else
+      done += (size_t)w;
+  }
+  if (fd >= 0 && close(fd) != 0 && !e)
+    e = errno;
+  if (!e && rename(part, path) != 0)
+    e = errno;
+  free(data);
+  if (e) {
+    unlink(part);
+    err->code = PYI_EIO;
+    err->errnum = e;
+    snprintf(err->msg, sizeof err->msg, "%.400s: %s", path, strerror(e));
+    return -1;
+  }
+  return 0;
+}
+
 /* finish()'s work. Leaves any pending exception as it was. */
 static void save(void) {
   PyObject *type, *value, *tb;
@@ -544,7 +583,7 @@ static void save(void) {
                          (long)sub.pid, err.msg[0] ? err.msg : "no session");
   } else {
     pyi_session_set_target_description(nested, label, strlen(label));
-    if (pyi_session_save(nested, path, &err))
+    if (write_session(nested, path, &err))
       capture_subproc_note("--subprocesses: the profile of process %ld is "
                            "lost: %s",
                            (long)sub.pid, err.msg);

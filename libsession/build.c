@@ -43,8 +43,13 @@ static inline void record(pyi_tree *t, pyi_frame *f, const pyi_finfo *fi,
   }
 }
 
-static int leaf_only_error(const pyi_session *s, pyi_error *err, size_t r,
-                           const pyi_ident *id) {
+void pyi_frame_record(pyi_tree *t, pyi_frame *f, const pyi_finfo *fi,
+                      double v, bool is_int) {
+  record(t, f, fi, v, is_int);
+}
+
+int pyi_leaf_only_error(const pyi_session *s, pyi_error *err, size_t r,
+                        const pyi_ident *id) {
   return pyi_fail(err, PYI_EFORMAT,
                   "%s: frame_records[%zu]: a frame follows %.*s, which must end a stack",
                   pyi_session_name(s), r, (int)id->function_len, id->function);
@@ -77,7 +82,7 @@ pyi_tree *pyi_tree_build(const pyi_session *s, unsigned flags, pyi_error *err) {
         plen = i;
         pyi_frame *parent = path[i - 1];
         if (pyi_ident_leaf_only(pyi_frame_ident(t, parent))) {
-          leaf_only_error(s, err, r, pyi_frame_ident(t, parent));
+          pyi_leaf_only_error(s, err, r, pyi_frame_ident(t, parent));
           goto fail;
         }
         f = pyi_frame_new(t, fi->ident);
@@ -242,7 +247,7 @@ pyi_tree *pyi_tree_build_aggregated(const pyi_session *s, bool importlib,
     size_t d = pyi_session_stack(s, s->rec_stack[r], stack);
     for (size_t i = 0; i + 1 < d; i++)
       if (pyi_ident_leaf_only(&s->ident[s->finfo[stack[i]].ident])) {
-        leaf_only_error(s, err, r, &s->ident[s->finfo[stack[i]].ident]);
+        pyi_leaf_only_error(s, err, r, &s->ident[s->finfo[stack[i]].ident]);
         goto fail;
       }
     pyi_frame *f;

@@ -240,6 +240,26 @@ const pyi_diff_node *pyi_diff_regression(const pyi_diff *d, double percent) {
   return worst;
 }
 
+int pyi_diff_gate_check(const pyi_diff *d, pyi_error *err) {
+  for (size_t i = 0; i < d->n_nodes; i++) {
+    const pyi_diff_node *x = d->nodes[i];
+    int side = isnan(x->v[0]) ? 0 : isnan(x->v[1]) ? 1 : -1;
+    if (side < 0 && !isnan(pyi_diff_delta(x)))
+      continue;
+    const char *what = x->parent ? x->name : "the total";
+    if (side >= 0)
+      return pyi_fail(err, PYI_EFORMAT,
+                      "%s: the time of %s is NaN, so no regression can be "
+                      "judged",
+                      d->side[side].name, what);
+    return pyi_fail(err, PYI_EFORMAT,
+                    "%s, %s: the change in %s is NaN (infinite times), so no "
+                    "regression can be judged",
+                    d->side[0].name, d->side[1].name, what);
+  }
+  return 0;
+}
+
 static double self_delta(const pyi_diff_node *x) {
   return x->self[1] - x->self[0];
 }

@@ -70,6 +70,9 @@ const pyi_diff_node **pyi_diff_path_nodes(const pyi_diff_node *n,
                                           size_t *depth);
 /* "main > compute > helper": their names joined by 'sep'. */
 void pyi_diff_path(const pyi_diff_node *n, const char *sep, pyi_buf *b);
+/* Room for any number as the reports write it: %.Nf of a double (309
+ * digits before the point at most), a sign, a suffix. */
+#define PYI_DIFF_NUM 400
 /* A time (a percentage when normalized) as reports write it; a 'delta'
  * has a sign (none when it rounds to zero) and, normalized, is in
  * percentage points. */
@@ -77,7 +80,8 @@ void pyi_diff_fmt_value(const pyi_diff *d, double v, bool delta, char *out,
                         size_t n);
 /* 'len' bytes of 's' (NULL: "") kept in the diff's string table. */
 const char *pyi_diff_keep(pyi_diff *d, const char *s, size_t len);
-/* The four columns of a node: base, new, delta, change in percent. */
+/* The four columns of a node: base, new, delta, change in percent (cells
+ * too narrow for a huge number get it as %e). */
 void pyi_diff_cells(const pyi_diff *d, const pyi_diff_node *x, char c[4][48]);
 /* Seconds with the diff's precision. */
 void pyi_diff_fmt_seconds(const pyi_diff *d, double v, char *out, size_t n);

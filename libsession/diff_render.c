@@ -18,22 +18,41 @@
 
 /* ---- numbers as reports show them ---------------------------------------- */
 
+/* Copies 'full' to 'out' (n bytes); a number too long for it (only the
+ * HTML report's narrow cells, for times near 1e308) is written as %e
+ * instead, still true. */
+static void fit(char *out, size_t n, const char *full, double v, bool sign,
+                const char *suffix) {
+  if (strlen(full) < n)
+    memcpy(out, full, strlen(full) + 1);
+  else
+    snprintf(out, n, sign ? "%+.3e%s" : "%.3e%s", v, suffix);
+}
+
 /* A time (or a fraction, as a percentage), with a sign for deltas; a value
- * that rounds to zero is written without one. */
+ * that rounds to zero is written without one. As pyinstrument writes
+ * times: %.Nf, every digit (a 1e308 s duration has 309 of them). */
 void pyi_diff_fmt_value(const pyi_diff *d, double v, bool delta, char *out,
                         size_t n) {
+  char full[PYI_DIFF_NUM];
   int p = d->normalize ? 1 : d->precision;
   if (d->normalize)
     v *= 100;
-  if (delta) /* percentage points when normalized: no % sign */
-    snprintf(out, n, fabs(v) < 0.5 * pow(10, -p) ? "%.*f" : "%+.*f", p,
-             fabs(v) < 0.5 * pow(10, -p) ? 0.0 : v);
-  else
-    snprintf(out, n, "%.*f%s", p, v, d->normalize ? "%" : "");
+  const char *pct = d->normalize ? "%" : "";
+  if (delta) { /* percentage points when normalized: no % sign */
+    bool zero = fabs(v) < 0.5 * pow(10, -p);
+    snprintf(full, sizeof full, zero ? "%.*f" : "%+.*f", p, zero ? 0.0 : v);
+    fit(out, n, full, v, !zero, "");
+  } else {
+    snprintf(full, sizeof full, "%.*f%s", p, v, pct);
+    fit(out, n, full, v, false, pct);
+  }
 }
 
 void pyi_diff_fmt_seconds(const pyi_diff *d, double v, char *out, size_t n) {
-  snprintf(out, n, "%.*f", d->precision, v);
+  char full[PYI_DIFF_NUM];
+  snprintf(full, sizeof full, "%.*f", d->precision, v);
+  fit(out, n, full, v, false, "");
 }
 
 /* The change relative to the base: "+12.5%", "new" when the base is 0. */
@@ -43,10 +62,12 @@ void pyi_diff_fmt_pct(const pyi_diff_node *x, char *out, size_t n) {
     return;
   }
   double p = pyi_diff_delta(x) / x->v[0] * 100;
+  char full[PYI_DIFF_NUM];
   if (fabs(p) < 0.05)
-    snprintf(out, n, "0.0%%");
+    snprintf(full, sizeof full, "0.0%%");
   else
-    snprintf(out, n, "%+.1f%%", p);
+    snprintf(full, sizeof full, "%+.1f%%", p);
+  fit(out, n, full, p, true, "%");
 }
 
 static const char *unit(const pyi_diff *d) {
@@ -79,6 +100,15 @@ void pyi_diff_cells(const pyi_diff *d, const pyi_diff_node *x, char c[4][48]) {
   pyi_diff_fmt_pct(x, c[3], 48);
 }
 
+/* The same, wide enough for every digit. */
+static void wide_cells(const pyi_diff *d, const pyi_diff_node *x,
+                       char c[4][PYI_DIFF_NUM]) {
+  pyi_diff_fmt_value(d, x->v[0], false, c[0], PYI_DIFF_NUM);
+  pyi_diff_fmt_value(d, x->v[1], false, c[1], PYI_DIFF_NUM);
+  pyi_diff_fmt_value(d, pyi_diff_delta(x), true, c[2], PYI_DIFF_NUM);
+  pyi_diff_fmt_pct(x, c[3], PYI_DIFF_NUM);
+}
+
 static void banner(struct text *T) {
   const pyi_diff *d = T->d;
   pyi_out *o = T->o;
@@ -96,14 +126,14 @@ static void banner(struct text *T) {
                    DIM, s ? "new" : "base", RESET, nw, i->name, DIM, RESET,
                    when, DIM, RESET, num, DIM, RESET, i->duration);
   }
-  char a[48], b[48], c[48], p[16];
+  char a[PYI_DIFF_NUM], b[PYI_DIFF_NUM], c[PYI_DIFF_NUM], p[PYI_DIFF_NUM];
   const pyi_diff_node *r = d->root;
   pyi_diff_fmt_value(d, r->v[0], false, a, sizeof a);
   pyi_diff_fmt_value(d, r->v[1], false, b, sizeof b);
   pyi_diff_fmt_value(d, pyi_diff_delta(r), true, c, sizeof c);
   pyi_diff_fmt_pct(r, p, sizeof p);
   if (d->normalize) {
-    char x[48], y[48];
+    char x[PYI_DIFF_NUM], y[PYI_DIFF_NUM];
     pyi_diff_fmt_seconds(d, d->side[0].total, x, sizeof x);
     pyi_diff_fmt_seconds(d, d->side[1].total, y, sizeof y);
     pyi_out_printf(o,
@@ -136,7 +166,7 @@ static void top_list(struct text *T, bool slower) {
   const pyi_diff_node **top = pyi_xmalloc((size_t)d->top * sizeof *top);
   size_t n = pyi_diff_top(d, slower, top);
   pyi_buf path = PYI_BUF_INIT;
-  char v[48];
+  char v[PYI_DIFF_NUM];
   pyi_out_printf(T->o, "\n  %s (self time):%s\n", slower ? "Slower" : "Faster",
                  n ? "" : " none above the threshold");
   for (size_t i = 0; i < n; i++) {
@@ -157,8 +187,8 @@ static void node_line(struct text *T, const pyi_diff_node *x,
                       const char *prefix, size_t plen, const char *branch) {
   const pyi_diff *d = T->d;
   pyi_out *o = T->o;
-  char c[4][48];
-  pyi_diff_cells(d, x, c);
+  char c[4][PYI_DIFF_NUM];
+  wide_cells(d, x, c);
   const char *col = change_color(T, pyi_diff_delta(x));
   pyi_out_printf(o, "%*s %*s %s%*s %*s%s  ", T->w[0], c[0], T->w[1], c[1], col,
                  T->w[2], c[2], T->w[3], c[3], RESET);
@@ -173,7 +203,7 @@ static void node_line(struct text *T, const pyi_diff_node *x,
     pyi_out_printf(o, "  %s[removed]%s", C("\x1b[32m"), RESET);
   double sd = x->self[1] - x->self[0];
   if (x->first_child && pyi_diff_counts(d, sd)) {
-    pyi_diff_fmt_value(d, sd, true, c[0], 48);
+    pyi_diff_fmt_value(d, sd, true, c[0], sizeof c[0]);
     pyi_out_printf(o, "  %s(self %s)%s", change_color(T, sd), c[0], RESET);
   }
   pyi_out_putc(o, '\n');
@@ -190,7 +220,7 @@ static const pyi_diff_node *last_shown(const pyi_diff_node *x) {
 /* The tree below the root, shown nodes only, as pyinstrument draws it. */
 static void draw_tree(struct text *T) {
   const pyi_diff *d = T->d;
-  char c[4][48];
+  char c[4][PYI_DIFF_NUM];
   const char *const heads[4] = {"base", "new", d->normalize ? "points" : "delta",
                                 "%"};
   for (int i = 0; i < 4; i++)
@@ -198,7 +228,7 @@ static void draw_tree(struct text *T) {
   for (size_t i = 0; i < d->n_nodes; i++) {
     if (!d->nodes[i]->shown)
       continue;
-    pyi_diff_cells(d, d->nodes[i], c);
+    wide_cells(d, d->nodes[i], c);
     for (int k = 0; k < 4; k++)
       T->w[k] = (int)fmax(T->w[k], strlen(c[k]));
   }
@@ -434,7 +464,8 @@ static void md_top(const pyi_diff *d, cmark_node *doc, bool slower) {
     for (size_t i = 0; i < n; i++) {
       const pyi_diff_node *x = top[i];
       cmark_node *p = md_para(md_add(list, CMARK_NODE_ITEM, NULL));
-      char v[48], t[48], pct[16], text[200];
+      char v[PYI_DIFF_NUM], t[PYI_DIFF_NUM], pct[PYI_DIFF_NUM],
+          text[3 * PYI_DIFF_NUM];
       pyi_diff_fmt_value(d, x->self[1] - x->self[0], true, v, sizeof v);
       snprintf(text, sizeof text, "%s%s", v, unit(d));
       md_add(md_add(p, CMARK_NODE_STRONG, NULL), CMARK_NODE_TEXT, text);
@@ -460,7 +491,8 @@ static void md_top(const pyi_diff *d, cmark_node *doc, bool slower) {
 
 int pyi_diff_write_markdown(const pyi_diff *d, pyi_out *o, pyi_error *err) {
   cmark_node *doc = cmark_node_new(CMARK_NODE_DOCUMENT);
-  char a[48], b[48], c[48], pct[16], text[400];
+  char a[PYI_DIFF_NUM], b[PYI_DIFF_NUM], c[PYI_DIFF_NUM], pct[PYI_DIFF_NUM],
+      text[3 * PYI_DIFF_NUM];
   md_heading(doc, 1, "Profile diff");
   cmark_node *p = md_para(doc);
   for (int s = 0; s < 2; s++) {

@@ -2,9 +2,12 @@
  * identifiers and attributes into the session's tables. */
 #include "frameinfo.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "session.h"
 
 size_t pyi_finfo_ident_len(const char *s, size_t len) {
@@ -12,42 +15,133 @@ size_t pyi_finfo_ident_len(const char *s, size_t len) {
   return p ? (size_t)(p - s) : len;
 }
 
-static bool is_space(char c) {
+/* The zero of every run of ten decimal digits outside ASCII (Unicode 14,
+ * CPython 3.11's: what int() reads as digits). */
+static const uint32_t digit_zeros[] = {
+    0x660,   0x6f0,   0x7c0,   0x966,   0x9e6,   0xa66,   0xae6,   0xb66,
+    0xbe6,   0xc66,   0xce6,   0xd66,   0xde6,   0xe50,   0xed0,   0xf20,
+    0x1040,  0x1090,  0x17e0,  0x1810,  0x1946,  0x19d0,  0x1a80,  0x1a90,
+    0x1b50,  0x1bb0,  0x1c40,  0x1c50,  0xa620,  0xa8d0,  0xa900,  0xa9d0,
+    0xa9f0,  0xaa50,  0xabf0,  0xff10,  0x104a0, 0x10d30, 0x11066, 0x110f0,
+    0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730,
+    0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50,
+    0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950,
+    0x1fbf0};
+
+/* What int() makes of one character before parsing: ASCII as it is,
+ * Unicode white space as ' ', a decimal digit as its ASCII digit; 0 for
+ * anything else (int() then fails). */
+static char int_char(uint32_t c) {
+  if (c < 127)
+    return (char)c;
+  if (c == 0x85 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+      c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000)
+    return ' ';
+  for (size_t i = 0; i < sizeof digit_zeros / sizeof *digit_zeros; i++)
+    if (c >= digit_zeros[i] && c < digit_zeros[i] + 10)
+      return (char)('0' + (c - digit_zeros[i]));
+  return 0;
+}
+
+/* Decodes one UTF-8 character at s[*i] (advancing *i); 0x110000 when it
+ * is not well formed. */
+static uint32_t utf8_next(const char *s, size_t len, size_t *i) {
+  unsigned char c = (unsigned char)s[(*i)++];
+  if (c < 0x80)
+    return c;
+  int n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
+  if (n < 0 || *i + (size_t)n > len)
+    return 0x110000;
+  uint32_t v = c & (0x3fu >> n);
+  for (int k = 0; k < n; k++) {
+    unsigned char d = (unsigned char)s[(*i)++];
+    if ((d & 0xc0) != 0x80)
+      return 0x110000;
+    v = v << 6 | (d & 0x3f);
+  }
+  return v;
+}
+
+static bool ascii_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
          c == '\v';
 }
 
-bool pyi_parse_line(const char *s, size_t len, int64_t *out) {
-  size_t i = 0, end = len;
-  while (i < end && is_space(s[i]))
-    i++;
-  while (end > i && is_space(s[end - 1]))
-    end--;
-  bool neg = false;
-  if (i < end && (s[i] == '+' || s[i] == '-'))
-    neg = s[i++] == '-';
-  if (i >= end)
-    return false;
-  uint64_t v = 0;
-  bool prev_digit = false;
-  for (; i < end; i++) {
-    char c = s[i];
-    if (c == '_' && prev_digit && i + 1 < end && s[i + 1] >= '0' &&
-        s[i + 1] <= '9') {
-      prev_digit = false;
+#define PY_INT_MAX_DIGITS 4300 /* int()'s limit on decimal strings (3.11) */
+
+bool pyi_line_decimal(const char *s, size_t len, pyi_buf *out) {
+  /* int(): each character mapped to ASCII, then spaces, a sign, digits
+   * with single underscores between them, spaces */
+  size_t start = out->len, i = 0, digits = 0;
+  enum { LEAD, SIGN, DIGIT, UNDERSCORE, TRAIL } state = LEAD;
+  bool neg = false, zeros = true;
+  while (i < len) {
+    char c = int_char(utf8_next(s, len, &i));
+    if (ascii_space(c) && state != SIGN && state != UNDERSCORE) {
+      if (state == DIGIT)
+        state = TRAIL;
       continue;
     }
-    if (c < '0' || c > '9')
-      return false;
-    if (v > (UINT64_MAX - 9) / 10)
-      return false;
-    v = v * 10 + (uint64_t)(c - '0');
-    prev_digit = true;
+    if (state == LEAD && (c == '+' || c == '-')) {
+      neg = c == '-';
+      state = SIGN;
+    } else if (c >= '0' && c <= '9' && state != TRAIL) {
+      if (++digits > PY_INT_MAX_DIGITS)
+        goto fail;
+      if (zeros && c == '0')
+        ; /* leading zeros are not printed */
+      else {
+        if (zeros && neg)
+          pyi_buf_putc(out, '-');
+        zeros = false;
+        pyi_buf_putc(out, c);
+      }
+      state = DIGIT;
+    } else if (c == '_' && state == DIGIT) {
+      state = UNDERSCORE;
+    } else {
+      goto fail;
+    }
   }
-  if (v > (uint64_t)INT64_MAX)
-    return false;
-  *out = neg ? -(int64_t)v : (int64_t)v;
+  if (state != DIGIT && state != TRAIL)
+    goto fail;
+  if (zeros)
+    pyi_buf_putc(out, '0'); /* "-0" is 0 */
   return true;
+fail:
+  out->len = start;
+  if (out->ptr)
+    out->ptr[start] = '\0';
+  return false;
+}
+
+bool pyi_parse_line(const char *s, size_t len, int64_t *out) {
+  /* the usual case: plain digits that fit */
+  if (len && len <= 18 && s[0] != '0') {
+    int64_t v = 0;
+    size_t i = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+      v = v * 10 + (s[i++] - '0');
+    if (i == len) {
+      *out = v;
+      return true;
+    }
+  }
+  char small[64];
+  pyi_buf b = PYI_BUF_INIT;
+  if (!pyi_line_decimal(s, len, &b))
+    return false;
+  bool ok = b.len < sizeof small;
+  if (ok) {
+    memcpy(small, b.ptr, b.len + 1);
+    errno = 0;
+    char *end;
+    long long v = strtoll(small, &end, 10);
+    ok = !errno && !*end;
+    *out = v;
+  }
+  pyi_buf_release(&b);
+  return ok;
 }
 
 static uint8_t kind_of(const char *s, size_t len) {

@@ -11,9 +11,15 @@
 /* Length of the identifier: everything before the first \x01. */
 size_t pyi_finfo_ident_len(const char *s, size_t len);
 
-/* Parses the integer text of a line part as Python's int() would (spaces
- * around, sign, underscores between digits). Returns false if it is not an
- * integer or does not fit in 64 bits. */
+struct pyi_buf;
+
+/* Reads a line part as Python's int() does (white space around, a sign,
+ * digits with single underscores between them, any Unicode decimal
+ * digits, at most 4300 of them) and appends the number as str() of it
+ * prints it ("-12", "0") to 'out'. Returns false (out unchanged) when
+ * int() would fail. */
+bool pyi_line_decimal(const char *s, size_t len, struct pyi_buf *out);
+/* The same number as an int64; false also when it does not fit. */
 bool pyi_parse_line(const char *s, size_t len, int64_t *out);
 
 #endif

@@ -115,8 +115,21 @@ static long src_refill(void *ctx, char *dst, size_t cap, pyi_error *err) {
     }
     int rc = inflate(&in->zs, Z_NO_FLUSH);
     if (rc == Z_STREAM_END) {
-      if (!in->zs.avail_in && raw_more(in, err) < 0)
-        return -1;
+      /* NUL bytes after a member are padding (tape blocks), skipped as
+       * gzip and Python's gzip module skip them */
+      for (;;) {
+        while (in->zs.avail_in && in->zs.next_in[0] == 0) {
+          in->zs.next_in++;
+          in->zs.avail_in--;
+        }
+        if (in->zs.avail_in)
+          break;
+        long n = raw_more(in, err);
+        if (n < 0)
+          return -1;
+        if (n == 0)
+          break;
+      }
       if (!in->zs.avail_in) {
         in->done = true;
         break;
@@ -275,7 +288,7 @@ static int read_records(struct loader *L) {
   pyi_session *s = L->s;
   s->n_records = 0; /* a repeated key replaces the earlier value */
   pyi_load_stream *ls = L->stream;
-  bool emit = true;
+  bool emit = true, stacks = ls && ls->record_stack; /* no trie */
   if (ls) {
     ls->arrays++;
     emit = !ls->only_array || ls->only_array == ls->arrays;
@@ -303,23 +316,31 @@ static int read_records(struct loader *L) {
         if (read_finfo_raw(L, &fi, guess, &rid, key))
           return -1;
         same = same && rid == guess;
-        node = same ? L->prev_node[d + 1] : pyi_session_push(s, node, fi);
+        if (stacks) { /* prev_node holds the frame infos themselves */
+          node = (uint32_t)d + 1;
+          L->prev_node[d] = fi;
+        } else {
+          node = same ? L->prev_node[d + 1] : pyi_session_push(s, node, fi);
+          L->prev_node[d + 1] = node;
+        }
         L->prev_raw[d] = rid;
-        L->prev_node[d + 1] = node;
         c = pyi_scan_peek(sc);
         if (c != ',')
           break;
         sc->pos++;
       }
     }
-    L->prev_len = s->nodes[node].depth;
+    L->prev_len = stacks ? node : s->nodes[node].depth;
     pyi_num t;
     if (pyi_scan_expect(sc, ']', key) || pyi_scan_expect(sc, ',', key) ||
         pyi_scan_number(sc, &t, key) || pyi_scan_expect(sc, ']', key))
       return -1;
     if (!ls)
       pyi_session_append(s, node, t.v, t.is_int);
-    else if (emit && ls->record(ls->ctx, s, node, t.v, t.is_int, sc->err))
+    else if (emit && stacks
+                 ? ls->record_stack(ls->ctx, s, L->prev_node, node, t.v,
+                                    t.is_int, sc->err)
+                 : emit && ls->record(ls->ctx, s, node, t.v, t.is_int, sc->err))
       return -1;
     c = pyi_scan_peek(sc);
     if (c == ',') {
@@ -468,6 +489,7 @@ static pyi_session *load(struct src *in, const char *name,
   sc.refill = src_refill;
   sc.ctx = in;
   struct loader L = {.s = pyi_session_new(), .raw = pyi_intern_new(), .stream = stream};
+  L.s->name = pyi_xstrdup(name); /* for messages while streaming, too */
   L.prev_raw = pyi_xmalloc(PYI_MAX_DEPTH * sizeof *L.prev_raw);
   L.prev_node = pyi_xcalloc(PYI_MAX_DEPTH + 1, sizeof *L.prev_node);
   L.sc = sc;
@@ -483,7 +505,6 @@ static pyi_session *load(struct src *in, const char *name,
     pyi_session_free(L.s);
     return NULL;
   }
-  L.s->name = pyi_xstrdup(name);
   return L.s;
 }
 

@@ -17,6 +17,11 @@ typedef struct pyi_load_stream {
    * or -1 after filling 'err', which stops the load. */
   int (*record)(void *ctx, const pyi_session *s, uint32_t node, double t,
                 bool is_int, pyi_error *err);
+  /* Or, when set instead: each record's stack as frame info ids, root
+   * first. The trie of stacks is then not built at all, so a session of
+   * any length passes in the memory of its distinct frames. */
+  int (*record_stack)(void *ctx, const pyi_session *s, const uint32_t *stack,
+                      size_t depth, double t, bool is_int, pyi_error *err);
   void *ctx;
   /* 0: every frame_records array goes to the callback; n: only the n-th.
    * A file may repeat the key, and then (as in Python) the last one

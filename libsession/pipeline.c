@@ -28,9 +28,17 @@ pyi_tree *pyi_tree_process(const pyi_session *s, unsigned mask,
     if (!t)
       return NULL;
   }
-  mask &= ~done;
+  if (pyi_tree_run(t, mask & ~done, o, err)) {
+    pyi_tree_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+int pyi_tree_run(pyi_tree *t, unsigned mask, const pyi_proc_opts *o,
+                 pyi_error *err) {
   if (!t->root)
-    return t;
+    return 0;
   static const unsigned order[] = {
       PYI_PROC_IMPORTLIB,  PYI_PROC_TBHIDE,     PYI_PROC_MERGE_SELF,
       PYI_PROC_AGGREGATE,  PYI_PROC_IRRELEVANT, PYI_PROC_SELF_NODES,
@@ -49,10 +57,8 @@ pyi_tree *pyi_tree_process(const pyi_session *s, unsigned mask,
     case PYI_PROC_FIRST_PYI: rc = pyi_proc_remove_first_pyinstrument(t, err); break;
     case PYI_PROC_GROUP: rc = pyi_proc_group_library(t, o, err); break;
     }
-    if (rc) {
-      pyi_tree_free(t);
-      return NULL;
-    }
+    if (rc)
+      return -1;
   }
-  return t;
+  return 0;
 }

@@ -39,6 +39,14 @@ typedef struct pyi_proc_opts {
 pyi_tree *pyi_tree_process(const pyi_session *s, unsigned mask,
                            const pyi_proc_opts *o, bool exact, pyi_error *err);
 
+/* Runs the processors of 'mask' on a built tree, in the table's order. */
+int pyi_tree_run(pyi_tree *t, unsigned mask, const pyi_proc_opts *o,
+                 pyi_error *err);
+/* The processors that a streamed timeline build (tree.h) does itself. */
+#define PYI_PROCS_STREAMED                                                    \
+  (PYI_PROC_IMPORTLIB | PYI_PROC_TBHIDE | PYI_PROC_MERGE_SELF |               \
+   PYI_PROC_IRRELEVANT)
+
 /* The processors (the tree's root may be replaced). */
 void pyi_proc_remove_importlib(pyi_tree *t);
 void pyi_proc_remove_tracebackhide(pyi_tree *t);

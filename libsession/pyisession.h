@@ -474,14 +474,34 @@ PYI_EXPORT const char *pyi_renderer_extension(const char *name);
 /** The names of the built-in renderers, NULL-terminated. */
 PYI_EXPORT const char *const *pyi_renderer_names(void);
 
-/** Renders 's' with renderer 'name' to 'path' ("-" or NULL: stdout). A file
- * is written under a temporary name beside 'path' and renamed when complete,
- * so on failure an existing file is untouched and no partial file remains.
- * Messages meant for the user while rendering (such as the HTML renderer's
- * resampling notice) go to 'notices' when it is not NULL. */
+/** Renders 's' with renderer 'name' to 'path' ("-" or NULL: stdout).
+ * Every file the library writes is written this way: a symlink is followed;
+ * a regular file is written under a temporary name beside it (removed on
+ * SIGINT, SIGTERM and SIGHUP) and renamed over it when complete, keeping
+ * its mode and owner, so on failure it is untouched and no partial file
+ * remains; a file with several hard links, or in a directory where no
+ * temporary file can be made, is finished elsewhere first and then
+ * rewritten in place; a device, FIFO or /dev/stdout is written directly; a
+ * file that > could not write is refused. Messages meant for the user
+ * while rendering (such as the HTML renderer's resampling notice) go to
+ * 'notices' when it is not NULL. */
 PYI_EXPORT int pyi_render_file(const pyi_session *s, const char *name,
                                const pyi_opts *o, const char *path,
                                FILE *notices, pyi_error *err);
+
+/** Renders the session file 'in' ("-" is stdin) as pyi_session_load
+ * followed by pyi_render_file would, in less memory: a timeline (the
+ * speedscope renderer, or text, json and pstats with "timeline") of a
+ * regular file is built while the records stream past, read twice, so
+ * that memory follows the report's size, not the number of samples. */
+PYI_EXPORT int pyi_render_path(const char *in, const char *name,
+                               const pyi_opts *o, const char *out,
+                               FILE *notices, pyi_error *err);
+
+/** Writes 'len' bytes to 'path' as pyi_render_file writes its output
+ * ("-" or NULL: stdout). */
+PYI_EXPORT int pyi_write_file(const char *path, const void *data, size_t len,
+                              pyi_error *err);
 
 /** Renders into a new buffer (caller frees); its length goes to '*len'.
  * The buffer is NUL-terminated for convenience (binary output may contain
@@ -612,6 +632,12 @@ PYI_EXPORT const char *pyi_diff_node_location(const pyi_diff_node *n);
  * when there is none. */
 PYI_EXPORT const pyi_diff_node *pyi_diff_regression(const pyi_diff *d,
                                                    double percent);
+
+/** Whether a regression gate can be judged at all: returns -1 and fills
+ * 'err' (naming the session file and the call path) when a time compared
+ * is NaN on either side, or its change is (an infinite time on both), so
+ * that a gate never passes on numbers that say nothing; 0 otherwise. */
+PYI_EXPORT int pyi_diff_gate_check(const pyi_diff *d, pyi_error *err);
 
 /** Diff report formats: "text" (the tree with base, new and delta columns,
  * red for slower and green for faster with the "color" option), "markdown"

@@ -3,6 +3,7 @@
 #include "render.h"
 
 #include <ctype.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "load.h"
 
 static const pyi_renderer *const renderers[] = {
     &pyi_renderer_text, &pyi_renderer_json, &pyi_renderer_session,
@@ -129,6 +131,16 @@ pyi_tree *pyi_render_tree(pyi_render_ctx *c) {
   pyi_proc_opts p;
   if (pyi_opt_proc(c->opts, &p, c->err))
     return NULL;
+  if (c->streamed) { /* the build did the first processors */
+    pyi_tree *t = c->streamed;
+    c->streamed = NULL;
+    if (pyi_tree_run(t, pyi_render_procs(c) & ~PYI_PROCS_STREAMED, &p,
+                     c->err)) {
+      pyi_tree_free(t);
+      return NULL;
+    }
+    return t;
+  }
   return pyi_tree_process(c->s, pyi_render_procs(c), &p, false, c->err);
 }
 
@@ -148,25 +160,144 @@ void pyi_local_time(double t, const char *fmt, char *out, size_t size) {
 }
 
 static int render(const pyi_session *s, const pyi_renderer *r, const pyi_opts *o,
-                  pyi_out *out, FILE *notices, pyi_error *err) {
-  pyi_render_ctx c = {(pyi_session *)s, o, out, notices, err, r, NULL};
-  return r->render(&c);
+                  pyi_out *out, FILE *notices, pyi_tree *streamed,
+                  pyi_error *err) {
+  pyi_render_ctx c = {.s = (pyi_session *)s, .opts = o, .out = out,
+                      .notices = notices, .err = err, .r = r,
+                      .streamed = streamed};
+  int rc = r->render(&c);
+  pyi_tree_free(c.streamed); /* not taken */
+  return rc;
+}
+
+static int render_to(const pyi_session *s, const pyi_renderer *r,
+                     const pyi_opts *o, const char *path, FILE *notices,
+                     pyi_tree *streamed, pyi_error *err) {
+  bool gz = path && !r->gzips_itself && pyi_path_has_suffix(path, ".gz");
+  pyi_out out;
+  if (pyi_out_open(&out, path, gz, err)) {
+    pyi_tree_free(streamed);
+    return -1;
+  }
+  if (render(s, r, o, &out, notices, streamed, err)) {
+    pyi_out_abort(&out);
+    return -1;
+  }
+  return pyi_out_close(&out, err);
 }
 
 int pyi_render_file(const pyi_session *s, const char *name, const pyi_opts *o,
                     const char *path, FILE *notices, pyi_error *err) {
   if (pyi_render_check(name, o, err))
     return -1;
-  const pyi_renderer *r = pyi_renderer_find(name);
-  bool gz = path && !r->gzips_itself && pyi_path_has_suffix(path, ".gz");
-  pyi_out out;
-  if (pyi_out_open(&out, path, gz, err))
-    return -1;
-  if (render(s, r, o, &out, notices, err)) {
-    pyi_out_abort(&out);
-    return -1;
+  return render_to(s, pyi_renderer_find(name), o, path, notices, NULL, err);
+}
+
+/* ---- rendering a file as its records stream past ------------------------ */
+
+struct streaming {
+  pyi_timeline_scan scan;
+  pyi_timeline_builder *b;
+  unsigned array; /* the frame_records array being read (pass 1) */
+  pyi_load_stream *ls;
+};
+
+static int scan_record(void *ctx, const pyi_session *s, const uint32_t *stack,
+                       size_t d, double t, bool is_int, pyi_error *err) {
+  struct streaming *st = ctx;
+  if (st->ls->arrays != st->array) { /* a repeated key: the last counts */
+    pyi_timeline_scan_release(&st->scan);
+    pyi_timeline_scan_init(&st->scan);
+    st->array = st->ls->arrays;
   }
-  return pyi_out_close(&out, err);
+  return pyi_timeline_scan_add(&st->scan, s, stack, d, t, st->scan.n, err);
+}
+
+static int build_record(void *ctx, const pyi_session *s, const uint32_t *stack,
+                        size_t d, double t, bool is_int, pyi_error *err) {
+  struct streaming *st = ctx;
+  if (st->scan.n-- == 0)
+    return pyi_fail(err, PYI_EIO, "%s: changed while being read",
+                    pyi_session_name(s));
+  pyi_timeline_builder_add(st->b, s, stack, d, t, is_int);
+  return 0;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b) {
+  return S_ISREG(a->st_mode) && a->st_dev == b->st_dev &&
+         a->st_ino == b->st_ino && a->st_size == b->st_size &&
+         a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+         a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Reads 'in' twice, building the timeline tree on the second reading
+ * (tree.h), and renders it. Returns 1 when the session needs the whole
+ * tree after all (an identifier with and without __tracebackhide__). */
+static int render_streamed(const char *in, const pyi_renderer *r,
+                           const pyi_opts *o, const char *out, FILE *notices,
+                           pyi_error *err) {
+  pyi_proc_opts p;
+  if (pyi_opt_proc(o, &p, err))
+    return -1;
+  pyi_render_ctx probe = {.opts = o, .r = r};
+  unsigned mask = pyi_render_procs(&probe);
+  pyi_load_stream ls1 = {.record_stack = scan_record};
+  struct streaming st = {.ls = &ls1};
+  pyi_timeline_scan_init(&st.scan);
+  ls1.ctx = &st;
+  pyi_session *s = pyi_session_load_stream(in, &ls1, err);
+  if (!s || ((mask & PYI_PROC_TBHIDE) && s->mixed_hide)) {
+    pyi_timeline_scan_release(&st.scan);
+    pyi_session_free(s);
+    return s ? 1 : -1;
+  }
+  if (st.array != ls1.arrays) { /* the last array was empty */
+    pyi_timeline_scan_release(&st.scan);
+    pyi_timeline_scan_init(&st.scan);
+  }
+  st.b = pyi_timeline_builder_new(&st.scan, s, mask, p.filter_threshold);
+  pyi_session_free(s);
+  size_t records = st.scan.n;
+  pyi_timeline_scan_release(&st.scan);
+  st.scan.n = records; /* counted down by the second reading */
+  pyi_load_stream ls2 = {.record_stack = build_record, .ctx = &st,
+                         .only_array = ls1.arrays};
+  s = pyi_session_load_stream(in, &ls2, err);
+  pyi_tree *t = s ? pyi_timeline_builder_finish(st.b, s) : NULL;
+  if (!s)
+    pyi_timeline_builder_free(st.b);
+  else if (!t || st.scan.n || ls2.arrays != ls1.arrays ||
+           !same_file(&ls1.st, &ls2.st)) {
+    pyi_fail(err, PYI_EIO, "%s: changed while being read", in);
+    pyi_tree_free(t);
+    t = NULL;
+  }
+  int rc = t ? render_to(s, r, o, out, notices, t, err) : -1;
+  pyi_session_free(s);
+  return rc;
+}
+
+int pyi_render_path(const char *in, const char *name, const pyi_opts *o,
+                    const char *out, FILE *notices, pyi_error *err) {
+  if (pyi_render_check(name, o, err))
+    return -1;
+  const pyi_renderer *r = pyi_renderer_find(name);
+  pyi_render_ctx probe = {.opts = o, .r = r};
+  struct stat st;
+  /* a timeline tree can be built while the records stream past, from a
+   * file that can be read twice */
+  if (r->tree_only && !(pyi_render_procs(&probe) & PYI_PROC_AGGREGATE) &&
+      strcmp(in, "-") != 0 && stat(in, &st) == 0 && S_ISREG(st.st_mode)) {
+    int rc = render_streamed(in, r, o, out, notices, err);
+    if (rc <= 0)
+      return rc;
+  }
+  pyi_session *s = pyi_session_load(in, err);
+  if (!s)
+    return -1;
+  int rc = render_to(s, r, o, out, notices, NULL, err);
+  pyi_session_free(s);
+  return rc;
 }
 
 char *pyi_render_string(const pyi_session *s, const char *name, const pyi_opts *o,
@@ -175,7 +306,7 @@ char *pyi_render_string(const pyi_session *s, const char *name, const pyi_opts *
     return NULL;
   pyi_out out;
   pyi_out_init_string(&out);
-  if (render(s, pyi_renderer_find(name), o, &out, notices, err)) {
+  if (render(s, pyi_renderer_find(name), o, &out, notices, NULL, err)) {
     pyi_buf_release(&out.buf);
     return NULL;
   }
@@ -209,8 +340,9 @@ char *pyi_render_frame_string(const pyi_session *s, pyi_tree *t,
     t = none;
   pyi_frame *saved = t->root;
   t->root = root;
-  pyi_render_ctx c = {(pyi_session *)s, o,   &out, notices,
-                      err, pyi_renderer_find(name), t};
+  pyi_render_ctx c = {.s = (pyi_session *)s, .opts = o, .out = &out,
+                      .notices = notices, .err = err,
+                      .r = pyi_renderer_find(name), .tree = t};
   int rc = c.r->render(&c);
   t->root = saved;
   pyi_tree_free(none);

@@ -24,6 +24,9 @@ typedef struct pyi_render_ctx {
   const pyi_renderer *r;
   pyi_tree *tree; /* processed by the caller (pyi_render_frame_string), or
                      NULL: the renderer builds its own */
+  /* a timeline tree built while the records streamed past (timeline.c),
+   * handed to pyi_render_tree instead of building one from s */
+  pyi_tree *streamed;
 } pyi_render_ctx;
 
 struct pyi_renderer {
@@ -33,6 +36,9 @@ struct pyi_renderer {
   bool binary;            /* bytes, not text (refused on a terminal) */
   bool frame;             /* a frame renderer: show_all, timeline, processor_options */
   bool gzips_itself;      /* the format is compressed already (no .gz wrapping) */
+  bool tree_only;         /* reads only the metadata and pyi_render_tree's
+                             tree, never the records: a timeline can be
+                             streamed to it */
   unsigned procs;         /* default processor mask of a frame renderer */
   const char *const *options; /* its own option names, NULL-terminated */
   /* optional: checks option values when the renderer is "constructed" */

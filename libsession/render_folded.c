@@ -116,8 +116,8 @@ static int render_folded(pyi_render_ctx *c) {
       sum.count += lines[i].count;
     }
     double v = samples ? (double)sum.count : round(sum.time * 1e6);
-    if (!(v >= 1))
-      continue; /* under half a microsecond (or not a number) */
+    if (!(v >= 1) || isinf(v))
+      continue; /* under half a microsecond, or not a number of them */
     pyi_out_write(c->out, sum.p, sum.len);
     pyi_out_printf(c->out, " %.0f\n", v);
   }

@@ -30,12 +30,8 @@ static pyi_session *resample(pyi_render_ctx *c) {
       opt && cJSON_IsNumber(opt) ? opt->valuedouble : s->duration.v / 10000;
   if (!(interval > 0) || !isfinite(interval))
     return NULL;
+  interval = pyi_session_fit_interval(s, interval, HTML_MAX_RECORDS, NULL);
   pyi_session *r = pyi_session_resample(s, interval);
-  while (r->n_records > HTML_MAX_RECORDS) {
-    pyi_session_free(r);
-    interval *= 2;
-    r = pyi_session_resample(s, interval);
-  }
   if (c->notices)
     fprintf(c->notices,
             "html: the session has %zu samples, too many for one page; "

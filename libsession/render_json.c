@@ -28,12 +28,12 @@ static void enter(struct json *J, const pyi_frame *f) {
   pyi_out_puts(o, ",\"file_path\": ");
   bool has_file = id->file && !pyi_ident_synthetic(id);
   str(o, has_file ? id->file : "", has_file ? id->file_len : 0);
-  int64_t line = 0;
-  if (!pyi_frame_line(t, f, &line))
-    line = 0;
-  pyi_out_printf(o, ",\"line_no\": %lld,\"time\": %f,\"await_time\": %f,"
+  pyi_out_puts(o, ",\"line_no\": ");
+  if (!pyi_frame_line_decimal(t, f, &o->buf)) /* as given, however long */
+    pyi_out_putc(o, '0');
+  pyi_out_printf(o, ",\"time\": %f,\"await_time\": %f,"
                     "\"is_application_code\": %s,\"children\": [",
-                 (long long)line, f->time, J->await[f->mark],
+                 f->time, J->await[f->mark],
                  pyi_frame_is_app(t, f) ? "true" : "false");
 }
 
@@ -125,6 +125,7 @@ const pyi_renderer pyi_renderer_json = {
     .ext = "json",
     .class_name = "JSONRenderer",
     .frame = true,
+    .tree_only = true,
     .procs = PYI_PROCS_TEXT,
     .render = render_json,
 };

@@ -85,13 +85,14 @@ static cmark_node *add_field(cmark_node *list, const char *label) {
 
 static void add_seconds(struct md *M, cmark_node *p, const char *before, double v,
                         bool percent) {
-  char num[96];
+  pyi_buf num = PYI_BUF_INIT; /* every digit, even of 1e308 */
   if (percent)
-    snprintf(num, sizeof num, "%s%.*f s (%.1f%%)", before, M->prec, v,
-             M->total > 0 ? v / M->total * 100 : 100.0);
+    pyi_buf_printf(&num, "%s%.*f s (%.1f%%)", before, M->prec, v,
+                   M->total > 0 ? v / M->total * 100 : 100.0);
   else
-    snprintf(num, sizeof num, "%s%.*f s", before, M->prec, v);
-  add_literal(p, CMARK_NODE_TEXT, num);
+    pyi_buf_printf(&num, "%s%.*f s", before, M->prec, v);
+  add_literal(p, CMARK_NODE_TEXT, pyi_buf_cstr(&num));
+  pyi_buf_release(&num);
 }
 
 static bool unicode_space(unsigned cp) {

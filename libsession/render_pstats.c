@@ -318,6 +318,7 @@ const pyi_renderer pyi_renderer_pstats = {
     .class_name = "PstatsRenderer",
     .binary = true,
     .frame = true,
+    .tree_only = true,
     .procs = PYI_PROCS_PSTATS,
     .render = render_pstats,
 };

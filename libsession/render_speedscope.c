@@ -29,8 +29,6 @@ static uint32_t frame_index(struct speedscope *S, const pyi_frame *f) {
   if (f->ident < S->cap_ident && S->by_ident[f->ident])
     return S->by_ident[f->ident] - 1;
   const pyi_ident *id = pyi_frame_ident(S->t, f);
-  int64_t line = 0;
-  bool has_line = pyi_frame_line(S->t, f, &line);
   /* the parts hold no NUL, so NUL-separated fields cannot run together */
   pyi_buf_clear(&S->key);
   pyi_buf_put(&S->key, id->function, id->function_len);
@@ -40,8 +38,12 @@ static uint32_t frame_index(struct speedscope *S, const pyi_frame *f) {
     pyi_buf_put(&S->key, id->file, id->file_len);
   }
   pyi_buf_putc(&S->key, '\0');
-  if (has_line)
-    pyi_buf_printf(&S->key, "L%lld", (long long)line);
+  size_t line_at = S->key.len + 1;
+  pyi_buf_putc(&S->key, 'L');
+  /* the line as int() reads it, printed in full however long */
+  bool has_line = pyi_frame_line_decimal(S->t, f, &S->key);
+  if (!has_line)
+    S->key.len--;
   uint32_t n = pyi_intern_count(S->keys);
   uint32_t k = pyi_intern(S->keys, S->key.ptr, S->key.len);
   if (k > n) { /* first seen: its entry joins the table */
@@ -53,9 +55,11 @@ static uint32_t frame_index(struct speedscope *S, const pyi_frame *f) {
       pyi_json_ascii_buf(b, id->file, id->file_len);
     else
       pyi_buf_puts(b, "null");
-    if (has_line)
-      pyi_buf_printf(b, ", \"line\": %lld}", (long long)line);
-    else
+    if (has_line) {
+      pyi_buf_puts(b, ", \"line\": ");
+      pyi_buf_put(b, S->key.ptr + line_at, S->key.len - line_at);
+      pyi_buf_putc(b, '}');
+    } else
       pyi_buf_puts(b, ", \"line\": null}");
   }
   if (f->ident >= S->cap_ident) {
@@ -160,6 +164,7 @@ const pyi_renderer pyi_renderer_speedscope = {
     .ext = "speedscope.json",
     .class_name = "SpeedscopeRenderer",
     .frame = true,
+    .tree_only = true,
     .procs = PYI_PROCS_TIMELINE,
     .render = render_speedscope,
 };

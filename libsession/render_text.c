@@ -282,7 +282,7 @@ static void banner(struct text *T) {
   }
   pyi_out_printf(o, "\n  pyi-tools %s  %sRecorded:%s %-9s  %sSamples:%s  %s\n", PYI_VERSION,
                  C("\x1b[2m"), RESET, when, C("\x1b[2m"), RESET, num);
-  char dur[64];
+  char dur[PYI_NUM_MAX + 8]; /* %.3f of any double, as pyinstrument prints it */
   snprintf(dur, sizeof dur, "%.3f", s->duration.v);
   pyi_out_printf(o, "  %*s  %sDuration:%s %-9s  %sCPU time:%s %.3f",
                  (int)strlen("pyi-tools " PYI_VERSION), "", C("\x1b[2m"), RESET, dur,
@@ -350,6 +350,7 @@ const pyi_renderer pyi_renderer_text = {
     .ext = "txt",
     .class_name = "ConsoleRenderer",
     .frame = true,
+    .tree_only = true,
     .procs = PYI_PROCS_TEXT,
     .options = text_opts,
     .check = text_check,

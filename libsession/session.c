@@ -2,6 +2,7 @@
  * record list, combine and resample (pyinstrument's Session methods). */
 #include "session.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +489,94 @@ pyi_session *pyi_session_nest(const pyi_session *s, const char *frame_info,
   free(root);
   free(match);
   return d;
+}
+
+/* How many records pyi_session_resample(s, interval) keeps, without
+ * making the session. */
+static size_t resample_count(const pyi_session *s, double interval) {
+  double acc = 0.0;
+  size_t kept = 0;
+  for (size_t r = 0; r < s->n_records; r++) {
+    acc += s->rec_time[r];
+    if (acc >= interval) {
+      kept++;
+      acc = fmod(acc, interval);
+      if (acc < 0)
+        acc += interval;
+    }
+  }
+  return kept;
+}
+
+#define FIT_MAX_DOUBLINGS 2200 /* beyond, any double interval is infinite */
+
+/* The largest k with ldexp(interval, k) <= v (v >= interval > 0). */
+static int doublings_below(double interval, double v) {
+  if (isinf(v))
+    return FIT_MAX_DOUBLINGS;
+  long e = (long)ilogb(v) - ilogb(interval);
+  if (e > FIT_MAX_DOUBLINGS)
+    return FIT_MAX_DOUBLINGS;
+  int k = e < 0 ? 0 : (int)e;
+  while (k > 0 && ldexp(interval, k) > v)
+    k--;
+  while (k < FIT_MAX_DOUBLINGS && ldexp(interval, k + 1) <= v)
+    k++;
+  return k;
+}
+
+double pyi_session_fit_interval(const pyi_session *s, double interval,
+                                size_t max, unsigned *passes) {
+  /* pyinstrument doubles the interval until the resampled session has at
+   * most 'max' records, resampling each time: a thousand passes from
+   * 1e-300. The same answer comes from far fewer. The accumulator is
+   * never below zero after a kept record, and before record r it is at
+   * least the lowest sum of the times just before r ('low', zero without
+   * negative times; rounding aside, which 'slack' covers), so a record
+   * with t + low >= interval is always kept. While more than 'max' records
+   * are that long, no doubling can be enough: one pass counts them for
+   * every doubling at once, and the search starts at the first doubling
+   * where they are few enough (the number kept is not monotonic in the
+   * interval, so from there it goes one doubling at a time). */
+  unsigned n_passes = 1;
+  bool negative = false;
+  double abs_sum = 0;
+  size_t counted = 0;
+  for (; counted < s->n_records; counted++) {
+    double t = s->rec_time[counted];
+    if (!isfinite(t))
+      break; /* from an infinity or NaN on, nothing more is kept */
+    negative |= t < 0;
+    abs_sum += fabs(t);
+  }
+  if (counted < s->n_records && s->rec_time[counted] == INFINITY)
+    counted++; /* kept, and the end of it */
+  double slack =
+      negative ? 2.0 * (double)counted * DBL_EPSILON * abs_sum : 0.0;
+  size_t *hist = pyi_xcalloc(FIT_MAX_DOUBLINGS + 1, sizeof *hist);
+  double low = 0;
+  for (size_t r = 0; r < counted; r++) {
+    double t = s->rec_time[r], v = t + low - slack;
+    if (v >= interval)
+      hist[doublings_below(interval, v)]++;
+    low = fmin(0.0, low + t);
+  }
+  int start = FIT_MAX_DOUBLINGS;
+  size_t longer = 0; /* records at least ldexp(interval, k) long */
+  for (int k = FIT_MAX_DOUBLINGS; k >= 0; k--) {
+    longer += hist[k];
+    if (longer > max)
+      break;
+    start = k;
+  }
+  free(hist);
+  for (int k = 0; k < start && isfinite(interval); k++)
+    interval *= 2; /* exactly what doubling one by one gives */
+  while (isfinite(interval) && (n_passes++, resample_count(s, interval) > max))
+    interval *= 2;
+  if (passes)
+    *passes = n_passes;
+  return interval;
 }
 
 pyi_session *pyi_session_resample(const pyi_session *src, double interval) {

@@ -148,6 +148,14 @@ void pyi_meta_fold_release(pyi_meta_fold *f);
 /* Clears the per-identifier caches of short paths and application code
  * when sys_path or sys_prefixes changed since they were filled. */
 void pyi_session_fresh_paths(pyi_session *s);
+/* The interval pyinstrument's HTML renderer resamples with: 'interval'
+ * doubled until pyi_session_resample keeps at most 'max' records (an
+ * infinite one keeps at most one). Takes a few passes over the records,
+ * however many doublings are needed; '*passes' (if not NULL) says how
+ * many. */
+double pyi_session_fit_interval(const pyi_session *s, double interval,
+                                size_t max, unsigned *passes);
+
 /* The short file path of an identifier (or NULL), computed once. */
 const char *pyi_session_short_path(pyi_session *s, uint32_t ident);
 /* Interns a string (used for short paths and other derived text). */

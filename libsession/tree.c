@@ -267,9 +267,13 @@ bool pyi_frame_line(const pyi_tree *t, const pyi_frame *f, int64_t *line) {
   const pyi_ident *id = pyi_frame_ident(t, f);
   if (!id->line_text)
     return false;
-  /* validity was checked when the session was loaded */
   *line = 0;
   return pyi_parse_line(id->line_text, id->line_len, line);
+}
+
+bool pyi_frame_line_decimal(const pyi_tree *t, const pyi_frame *f, pyi_buf *b) {
+  const pyi_ident *id = pyi_frame_ident(t, f);
+  return id->line_text && pyi_line_decimal(id->line_text, id->line_len, b);
 }
 
 bool pyi_frame_code_position(const pyi_tree *t, const pyi_frame *f, pyi_buf *b) {
@@ -277,9 +281,15 @@ bool pyi_frame_code_position(const pyi_tree *t, const pyi_frame *f, pyi_buf *b) 
   if (!sp)
     return false;
   pyi_buf_puts(b, sp);
-  int64_t line;
-  if (!pyi_frame_synthetic(t, f) && pyi_frame_line(t, f, &line) && line != 0)
-    pyi_buf_printf(b, ":%lld", (long long)line);
+  if (pyi_frame_synthetic(t, f))
+    return true;
+  size_t at = b->len;
+  pyi_buf_putc(b, ':');
+  /* the line as int() reads it, printed in full; none when it is 0 */
+  if (!pyi_frame_line_decimal(t, f, b) || strcmp(b->ptr + at + 1, "0") == 0) {
+    b->len = at;
+    b->ptr[at] = '\0';
+  }
   return true;
 }
 

@@ -67,6 +67,60 @@ pyi_tree *pyi_tree_build(const pyi_session *s, unsigned flags, pyi_error *err);
 pyi_tree *pyi_tree_build_aggregated(const pyi_session *s, bool importlib,
                                     bool tbhide, pyi_error *err);
 void pyi_tree_free(pyi_tree *t);
+/* An empty tree of 's' (root NULL); 'all_attrs' keeps line attributes. */
+/* Credits a record's time 'v' to 'f', which frame info 'fi' stands for
+ * (its time and the attributes the tree keeps). */
+void pyi_frame_record(pyi_tree *t, pyi_frame *f, const pyi_finfo *fi,
+                      double v, bool is_int);
+/* "a frame follows [await], which must end a stack" for record 'r'. */
+int pyi_leaf_only_error(const pyi_session *s, pyi_error *err, size_t r,
+                        const pyi_ident *id);
+
+/* ---- the timeline tree from streamed records (timeline.c) ----
+ * pyinstrument's timeline tree after remove_importlib,
+ * remove_tracebackhide, merge_consecutive_self_time and
+ * remove_irrelevant_nodes (those of 'mask'), built from records handed
+ * over one at a time, in two passes: the first learns the run's total and
+ * where the stem trim puts the root, the second builds. Frames are
+ * deleted as soon as they are complete and under the threshold (which
+ * needs the total), and their memory is reused, so the tree holds only
+ * what survives plus the open path: its size follows the report, not the
+ * number of samples. The result equals pyi_tree_process's after those
+ * processors, float for float. */
+typedef struct pyi_timeline_scan {
+  size_t n;         /* records seen */
+  double sum;       /* their times, summed in order (the root's time) */
+  size_t lcp, mind; /* common prefix of the identifiers, least depth */
+  uint32_t *common; /* that prefix (identifier ids) */
+  size_t first_depth;
+  double first_time;
+} pyi_timeline_scan;
+void pyi_timeline_scan_init(pyi_timeline_scan *sc);
+/* Pass 1, one record: its stack ('d' frame info ids, root first), time,
+ * and index 'r' (for messages). Fails on a frame after a leaf-only one,
+ * as building the tree would. */
+int pyi_timeline_scan_add(pyi_timeline_scan *sc, const pyi_session *s,
+                          const uint32_t *stack, size_t d, double v, size_t r,
+                          pyi_error *err);
+void pyi_timeline_scan_release(pyi_timeline_scan *sc);
+
+typedef struct pyi_timeline_builder pyi_timeline_builder;
+/* Pass 2 over the same records: 'plan' is the session of the first pass
+ * (for its start_call_stack; a second reading has the same ids, and the
+ * records may then come from it); 'mask' picks the processors above;
+ * 'threshold' is remove_irrelevant_nodes's filter_threshold. */
+pyi_timeline_builder *pyi_timeline_builder_new(const pyi_timeline_scan *sc,
+                                               const pyi_session *plan,
+                                               unsigned mask,
+                                               double threshold);
+void pyi_timeline_builder_add(pyi_timeline_builder *b, const pyi_session *s,
+                              const uint32_t *stack, size_t d, double v,
+                              bool is_int);
+/* The tree of session 's' (the caller's); frees the builder. */
+pyi_tree *pyi_timeline_builder_finish(pyi_timeline_builder *b,
+                                      const pyi_session *s);
+/* Frees an unfinished builder and its tree. */
+void pyi_timeline_builder_free(pyi_timeline_builder *b);
 
 /* ---- primitives (tree.c) ---- */
 pyi_frame *pyi_frame_new(pyi_tree *t, uint32_t ident);
@@ -107,8 +161,11 @@ const char *pyi_frame_class_name(const pyi_tree *t, const pyi_frame *f,
 bool pyi_frame_has_tracebackhide(const pyi_tree *t, const pyi_frame *f);
 /* file_path_short (synthetic frames use their parent's); NULL if none. */
 const char *pyi_frame_short_path(const pyi_tree *t, const pyi_frame *f);
-/* line_no: false when absent; the value may not fit (then *text is set). */
+/* line_no: false when absent, not an integer, or beyond int64. */
 bool pyi_frame_line(const pyi_tree *t, const pyi_frame *f, int64_t *line);
+/* line_no as str() prints it, whatever its size, appended to 'b'; false
+ * (b unchanged) when absent or not an integer. */
+bool pyi_frame_line_decimal(const pyi_tree *t, const pyi_frame *f, pyi_buf *b);
 /* Appends code_position_short ("file:line", "file", or nothing); returns
  * false when there is none. */
 bool pyi_frame_code_position(const pyi_tree *t, const pyi_frame *f, pyi_buf *b);

@@ -141,6 +141,20 @@ START_TEST(load_reads_gzip_whatever_the_name) {
   s = pyi_session_load_mem(gzbytes, glen, "mem", &err);
   ck_assert_ptr_nonnull(s);
   pyi_session_free(s);
+  /* NUL padding after the data (more than one read's worth), as gzip and
+   * Python skip it; anything else after it is garbage */
+  size_t pad = (1u << 18) + 3;
+  char *padded = calloc(glen + pad + 1, 1);
+  memcpy(padded, gzbytes, glen);
+  s = pyi_session_load_mem(padded, glen + pad, "padded.gz", &err);
+  ck_assert_msg(s != NULL, "%s", err.msg);
+  ck_assert_uint_eq(pyi_session_record_count(s), 5);
+  pyi_session_free(s);
+  padded[glen + pad] = 'x';
+  s = pyi_session_load_mem(padded, glen + pad + 1, "padded.gz", &err);
+  ck_assert_ptr_null(s);
+  ck_assert_ptr_nonnull(strstr(err.msg, "trailing garbage"));
+  free(padded);
   /* truncated gzip is an error, never a partial session */
   s = pyi_session_load_mem(gzbytes, glen / 2, "half.gz", &err);
   ck_assert_ptr_null(s);

@@ -10,6 +10,7 @@
 #include "check_suites.h"
 #include "escape.h"
 #include "floatfmt.h"
+#include "frameinfo.h"
 #include "opts.h"
 #include "session.h"
 
@@ -248,6 +249,135 @@ START_TEST(nest_keeps_short_start_stacks_and_the_depth_limit) {
 }
 END_TEST
 
+/* pyinstrument's loop: double until the resampled session is small. */
+static double naive_fit(const pyi_session *s, double interval, size_t max) {
+  for (;;) {
+    double acc = 0;
+    size_t kept = 0;
+    for (size_t r = 0; r < s->n_records; r++) {
+      acc += s->rec_time[r];
+      if (acc >= interval) {
+        kept++;
+        acc = fmod(acc, interval);
+        if (acc < 0)
+          acc += interval;
+      }
+    }
+    if (kept <= max || !isfinite(interval))
+      return interval;
+    interval *= 2;
+  }
+}
+
+static pyi_session *timed_session(size_t n, double (*time_of)(size_t)) {
+  pyi_session *s = pyi_session_new();
+  uint32_t f[2] = {pyi_session_intern_frame(s, "main\0a.py\0" "1", 11),
+                   pyi_session_intern_frame(s, "g\0a.py\0" "5", 8)};
+  for (size_t i = 0; i < n; i++)
+    ck_assert_int_eq(pyi_session_add_record(s, f, 1 + i % 2, time_of(i), NULL), 0);
+  return s;
+}
+static double t_even(size_t i) { return i % 3 ? 1e-4 : 1.5e-4; }
+static double t_spiky(size_t i) { return i % 97 == 0 ? 5.0 : 1e-4 * (double)(i % 7); }
+static double t_negative(size_t i) { return i % 5 == 0 ? -2e-4 : 3e-4; }
+static double t_nan(size_t i) { return i == 300 ? NAN : 1e-3; }
+static double t_inf(size_t i) { return i == 300 ? INFINITY : 1e-3; }
+
+START_TEST(resample_interval_is_found_in_few_passes) {
+  /* from 1e-300, pyinstrument's loop resamples about a thousand times;
+   * the same interval must come out of a handful of passes */
+  double (*times[])(size_t) = {t_even, t_spiky, t_negative, t_nan, t_inf};
+  const double starts[] = {1e-300, 1e-7, 0.3, 1e300, 4.9e-324};
+  for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+    pyi_session *s = timed_session(500, times[i]);
+    /* (the reference takes a thousand passes from the tiny starts) */
+    for (size_t j = 0; j < (i ? 4 : 5); j++) {
+      unsigned passes = 0;
+      double got = pyi_session_fit_interval(s, starts[j], 100, &passes);
+      double want = naive_fit(s, starts[j], 100);
+      ck_assert_msg(got == want, "times %zu, start %g: %g, want %g", i,
+                    starts[j], got, want);
+      ck_assert_msg(passes <= 12, "times %zu, start %g: %u passes", i,
+                    starts[j], passes);
+    }
+    pyi_session_free(s);
+  }
+}
+END_TEST
+
+/* A session of one record whose leaf is "f" with line part 'line' (JSON
+ * string text). */
+static pyi_session *line_session(const char *line) {
+  char json[1024];
+  snprintf(json, sizeof json,
+           "{\"start_time\": 1, \"duration\": 1, \"sample_count\": 1, "
+           "\"start_call_stack\": [], \"target_description\": \"T\", "
+           "\"cpu_time\": 0, \"frame_records\": [[[\"main\\u0000/app/a.py"
+           "\\u00001\", \"f\\u0000/app/a.py\\u0000%s\"], 1.0]]}",
+           line);
+  return session_from_json(json);
+}
+
+START_TEST(line_numbers_are_printed_as_python_reads_them) {
+  /* pyinstrument shows int(part) in full: beyond int64, the int64
+   * minimum, other scripts' digits, spaces and underscores */
+  static const struct {
+    const char *part, *shown;
+  } cases[] = {
+      {"123456789012345678901234567890", "123456789012345678901234567890"},
+      {"-9223372036854775808", "-9223372036854775808"},
+      {"-9223372036854775809", "-9223372036854775809"},
+      {"18446744073709551616", "18446744073709551616"},
+      {"\\u0661\\u0662\\u0663", "123"},           /* Arabic-Indic */
+      {"\\uff14\\uff12", "42"},                   /* fullwidth */
+      {"\\u00a0 +0_7\\u3000", "7"},
+      {"-000", "0"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    pyi_session *s = line_session(cases[i].part);
+    ck_assert_ptr_nonnull(s);
+    char want[256];
+    char *text = render_with(s, "text", NULL);
+    snprintf(want, sizeof want, "f  /app/a.py:%s\n", cases[i].shown);
+    if (strcmp(cases[i].shown, "0") == 0)
+      snprintf(want, sizeof want, "f  /app/a.py\n");
+    ck_assert_msg(strstr(text, want), "text, %s: %s", cases[i].part, text);
+    char *json = render_with(s, "json", NULL);
+    snprintf(want, sizeof want, "\"line_no\": %s,\"time\"", cases[i].shown);
+    ck_assert_msg(strstr(json, want), "json, %s: %s", cases[i].part, json);
+    char *ss = render_with(s, "speedscope", NULL);
+    snprintf(want, sizeof want, "{\"name\": \"f\", \"file\": \"/app/a.py\", "
+             "\"line\": %s}", cases[i].shown);
+    ck_assert_msg(strstr(ss, want), "speedscope, %s: %s", cases[i].part, ss);
+    free(text);
+    free(json);
+    free(ss);
+    pyi_session_free(s);
+  }
+  /* what int() refuses shows no line (pyinstrument fails on it) */
+  static const char *const bad[] = {"1__2", "_1", "1_", "+ 5", "\\u001c5", "x"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    pyi_session *s = line_session(bad[i]);
+    char *json = render_with(s, "json", NULL);
+    ck_assert_msg(strstr(json, "\"function\": \"f\",\"file_path_short\": "
+                               "\"/app/a.py\",\"file_path\": \"/app/a.py\","
+                               "\"line_no\": 0,"),
+                  "%s: %s", bad[i], json);
+    free(json);
+    pyi_session_free(s);
+  }
+  /* int() reads at most 4300 digits */
+  char digits[4400];
+  memset(digits, '7', 4301);
+  digits[4301] = '\0';
+  pyi_buf b = PYI_BUF_INIT;
+  ck_assert(!pyi_line_decimal(digits, 4301, &b));
+  ck_assert(pyi_line_decimal(digits, 4300, &b));
+  ck_assert_uint_eq(b.len, 4300);
+  pyi_buf_release(&b);
+}
+END_TEST
+
 START_TEST(json_renderer_matches_pyinstrument) {
   pyi_error err = {0};
   pyi_session *s = pyi_session_load(data_path("good/ex.pyisession"), &err);
@@ -325,10 +455,13 @@ Suite *misc_suite(void) {
   tcase_add_test(tc, resample_keeps_accumulated_time);
   tcase_add_test(tc, nest_puts_records_under_a_root_and_drops_the_stem);
   tcase_add_test(tc, nest_keeps_short_start_stacks_and_the_depth_limit);
+  tcase_add_test(tc, resample_interval_is_found_in_few_passes);
+  tcase_add_test(tc, line_numbers_are_printed_as_python_reads_them);
   tcase_add_test(tc, json_renderer_matches_pyinstrument);
   tcase_add_test(tc, failed_render_leaves_existing_file);
   tcase_add_test(tc, absurd_start_time_renders);
   tcase_add_test(tc, empty_key_is_not_overread);
+  tcase_set_timeout(tc, 60); /* a guard against hangs; slow under valgrind */
   suite_add_tcase(s, tc);
   return s;
 }

@@ -5,11 +5,16 @@
  *
  *   none      nothing fails (the shim must then be invisible)
  *   open      creating or opening them fails (ENOSPC)
+ *   create    creating them fails (EACCES), as in a read-only directory;
+ *             opening an existing one works
  *   write     writes fail (ENOSPC) once $PYI_INJECT_AFTER bytes (default
  *             0) went to them; the write that crosses the mark is short
  *   close     close/fclose report EIO (the descriptor is closed anyway)
  *   fsync     fsync/fdatasync report EIO
  *   rename    rename/renameat/linkat onto or from them fail (EIO)
+ *   signal    the write that crosses $PYI_INJECT_AFTER bytes first raises
+ *             signal $PYI_INJECT_SIGNAL (the write goes ahead if the
+ *             process survives it)
  *
  * stdio streams on such files are rebuilt with fopencookie over the
  * descriptor, because glibc's stdio writes through internal calls that a
@@ -20,6 +25,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -82,6 +88,8 @@ static bool creating(int flags) {
     }                                                                          \
     if (is("open") && matches(path))                                           \
       return refuse(ENOSPC);                                                   \
+    if (is("create") && creating(flags) && matches(path))                      \
+      return refuse(EACCES);                                                   \
     return track(real_##name(path, flags, m), path);                           \
   }
 OPEN_LIKE(open)
@@ -99,6 +107,8 @@ OPEN_LIKE(open64)
     }                                                                          \
     if (is("open") && matches(path))                                           \
       return refuse(ENOSPC);                                                   \
+    if (is("create") && creating(flags) && matches(path))                      \
+      return refuse(EACCES);                                                   \
     return track(real_##name(dirfd, path, flags, m), path);                    \
   }
 OPENAT_LIKE(openat)
@@ -113,6 +123,8 @@ int creat(const char *path, mode_t m) {
     REAL(int, name, params);                                                   \
     if (is("open") && matches(tmpl))                                           \
       return refuse(ENOSPC);                                                   \
+    if (is("create") && matches(tmpl))                                         \
+      return refuse(EACCES);                                                   \
     return track(real_##name args, tmpl);                                      \
   }
 MKSTEMP_LIKE(mkstemp, (char *tmpl), (tmpl))
@@ -125,10 +137,15 @@ MKSTEMP_LIKE(mkostemps, (char *tmpl, int suffixlen, int flags),
 
 /* How many of 'n' bytes may go to 'fd' now; -1 (errno set) for none. */
 static ssize_t allowance(int fd, size_t n) {
-  if (!fd_tracked(fd) || !is("write"))
-    return (ssize_t)n;
   const char *a = getenv("PYI_INJECT_AFTER");
   unsigned long long after = a ? strtoull(a, NULL, 10) : 0;
+  if (fd_tracked(fd) && is("signal") && written <= after &&
+      written + n > after) {
+    const char *sig = getenv("PYI_INJECT_SIGNAL");
+    raise(sig ? atoi(sig) : SIGTERM);
+  }
+  if (!fd_tracked(fd) || !is("write"))
+    return (ssize_t)n;
   if (written >= after || n == 0)
     return n ? refuse(ENOSPC) : 0;
   return (ssize_t)(after - written < n ? after - written : n);

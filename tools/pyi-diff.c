@@ -167,6 +167,8 @@ int main(int argc, char **argv) {
   pyi_session_free(new_);
   if (!d || pyi_diff_render_file(d, format, r.output, &err) != 0)
     rc = cli_fail(&err);
+  else if (gate >= 0 && pyi_diff_gate_check(d, &err) != 0)
+    rc = cli_fail(&err);
   else {
     rc = CLI_OK;
     const pyi_diff_node *bad = gate >= 0 ? pyi_diff_regression(d, gate) : NULL;

@@ -54,8 +54,7 @@ int main(int argc, char **argv) {
     r.output = page;
   }
   pyi_error err = {0};
-  pyi_session *s = pyi_session_load(argv[optind], &err);
-  if (!s || pyi_render_file(s, r.renderer, o, r.output, stderr, &err) != 0) {
+  if (pyi_render_path(argv[optind], r.renderer, o, r.output, stderr, &err)) {
     rc = cli_fail(&err);
     if (open_page)
       unlink(page);
@@ -63,7 +62,6 @@ int main(int argc, char **argv) {
     rc = CLI_OK;
   if (rc == CLI_OK && open_page)
     cli_open_in_browser(page);
-  pyi_session_free(s);
   pyi_opts_free(o);
   return rc;
 }

@@ -107,14 +107,24 @@ for f in "$DATA"/bad/*; do
 done
 
 # every odd but valid session of the shared collection, all at once: the
-# result loads and renders
+# result is Session.combine of them as Python's json module reads them
+# (records in start-time order, counts and times summed: odd_check.py),
+# and it loads and renders
 set --
 for f in "$DATA"/odd/*; do
   [ "$(basename "$f")" = README ] || set -- "$@" "$f"
 done
 expect_status 0 tool pyi-combine -o "$tmp/odd.pyisession" "$@"
+first=$1
+shift
+python3 "$top_srcdir/tests/cli/odd_check.py" pyisession "$first" "$tmp/odd.pyisession" "$@" \
+  >"$tmp/check" 2>&1 && pass || fail "combined odd sessions: $(head -c 600 "$tmp/check")"
 expect_status 0 tool pyi-render -o "$tmp/odd.txt" "$tmp/odd.pyisession"
+python3 "$top_srcdir/tests/cli/odd_check.py" text "$tmp/odd.pyisession" "$tmp/odd.txt" \
+  >"$tmp/check" 2>&1 && pass || fail "combined odd sessions, text: $(head -c 600 "$tmp/check")"
 expect_status 0 tool pyi-render -r json -o "$tmp/odd.json" "$tmp/odd.pyisession"
+python3 "$top_srcdir/tests/cli/odd_check.py" json "$tmp/odd.pyisession" "$tmp/odd.json" \
+  >"$tmp/check" 2>&1 && pass || fail "combined odd sessions, json: $(head -c 600 "$tmp/check")"
 
 # --skip-bad: reported on one line each, the rest combined
 expect_status 0 tool pyi-combine --skip-bad "$tmp/later.pyisession" "$tmp/trunc.pyisession" "$EX" \

@@ -154,14 +154,51 @@ grep -q "Slower" "$tmp/d.html2" && pass || fail "-r text"
 expect_status 0 sh -c "\"$top_builddir/pyi-diff\" --no-color - \"$tmp/slower.pyisession\" <\"$EX\""
 grep -q "+0.400.*compute" "$tmp/out" && pass || fail "stdin base"
 
-# odd but valid sessions: against themselves (every format) and against ex
+# odd but valid sessions: against themselves (every format) and against
+# ex, the totals are what the sessions' records add up to, as Python's
+# json module reads them, and a session against itself changes nowhere
+# (odd_check.py)
 for f in "$DATA"/odd/*; do
   [ "$(basename "$f")" = README ] && continue
-  for fmt in text markdown json html; do
+  for fmt in text markdown html; do
     expect_status 0 tool pyi-diff -r "$fmt" --threshold 0 "$f" "$f"
   done
+  expect_status 0 tool pyi-diff -r json --threshold 0 "$f" "$f"
+  python3 "$top_srcdir/tests/cli/odd_check.py" diff "$f" "$tmp/out" "$f" >"$tmp/check" 2>&1 &&
+    pass || fail "$(head -c 600 "$tmp/check")"
+  expect_status 0 tool pyi-diff -r json --threshold 0 "$EX" "$f"
+  python3 "$top_srcdir/tests/cli/odd_check.py" diff "$EX" "$tmp/out" "$f" >"$tmp/check" 2>&1 &&
+    pass || fail "$(head -c 600 "$tmp/check")"
   expect_status 0 tool pyi-diff --normalize "$EX" "$f"
 done
+
+# a NaN time can pass no gate: an error naming the file (exit 1), on
+# either side; so can infinite times on both sides (their change is NaN).
+# Without a gate the report is written as usual.
+NAN_S="$DATA/odd/time-nan.pyisession" INF_S="$DATA/odd/time-infinity.pyisession"
+expect_status 1 tool pyi-diff --fail-on-regression 5 "$NAN_S" "$EX"
+one_line_error "time-nan.pyisession: the time of the total is NaN"
+expect_status 1 tool pyi-diff --fail-on-regression 5 "$EX" "$NAN_S"
+one_line_error "time-nan.pyisession: the time of the total is NaN"
+expect_status 1 tool pyi-diff --fail-on-regression 1000 "$INF_S" "$INF_S"
+one_line_error "the change in the total is NaN"
+expect_status 3 tool pyi-diff --fail-on-regression 1000 "$EX" "$INF_S"
+expect_status 0 tool pyi-diff "$NAN_S" "$EX"
+
+# a huge time is printed as pyinstrument prints times (%.3f here): every
+# digit, 309 of them for 1e308, in text and markdown alike
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["frame_records"] = [[s["frame_records"][0][0], 1e308]]
+json.dump(s, open(sys.argv[2], "w"))
+' "$EX" "$tmp/huge.pyisession"
+huge=$(python3 -c 'print("%.3f" % 1e308)')
+expect_status 0 tool pyi-diff --no-color "$tmp/huge.pyisession" "$EX"
+grep -F "Total: $huge " "$tmp/out" | grep -qF " 0.804 s  -$huge s (-100.0%)" && pass ||
+  fail "1e308: $(head -c 600 "$tmp/out")"
+expect_status 0 tool pyi-diff -r markdown "$tmp/huge.pyisession" "$EX"
+grep -qF "$huge s" "$tmp/out" && pass || fail "1e308 in markdown"
 
 # bad input: one line naming the file, exit 1, an existing output kept
 printf '{"start_time": 1' >"$tmp/trunc.pyisession"

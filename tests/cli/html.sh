@@ -52,7 +52,11 @@ printf '%s' '{"start_time": 1.0, "duration": 0.1, "sample_count": 1,
   "cpu_time": 0, "frame_records": [[["T\u0000<thread>\u00001", "</script>\u0000</script>.py\u00001"], 0.1]]}' \
   >"$tmp/evil.pyisession"
 expect_status 0 tool pyi-render -r html -o "$tmp/evil.html" "$tmp/evil.pyisession"
-[ "$(grep -c '</script>' "$tmp/evil.html")" -eq 3 ] && pass || fail "a name reached the page as markup"
+# (every occurrence counts, in any case, however many share a line: the
+# page ends as many script elements as a harmless one)
+closings() { grep -oi '</script' "$1" | wc -l; }
+[ "$(closings "$tmp/evil.html")" -eq "$(closings "$tmp/ex.html")" ] && pass ||
+  fail "a name reached the page as markup"
 
 # more than 100,000 samples are resampled like pyinstrument (renderers.md 7.3)
 python3 -c '

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/setup.sh"
 RENDER=$top_builddir/pyi-render
 SHIM=$top_builddir/tests/.libs/inject_errors.so
-RENDERERS=${PYI_RENDERERS:-text json pyisession speedscope pstats html}
+RENDERERS=${PYI_RENDERERS:-text json pyisession speedscope pstats html markdown folded pprof}
 # a preloaded shim comes before the sanitizer runtime: allow it
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS

@@ -1,0 +1,264 @@
+"""Where and how the pyinstrument command and Session.save write files:
+-o resolved where the command started, through symlinks with the old
+file's mode kept (also for a renderer class of the user's), one-line
+messages naming the file or <stdout> and the reason, and the byte limit
+of the --load-prev report cache."""
+import os
+import stat
+import subprocess
+
+from helpers import LAUNCHER, TempDirTest
+
+QUICK = """\
+    import time
+    time.sleep(0.005)
+    """
+
+CUSTOM_RENDERER = """\
+    class Plain:
+        output_is_binary = False
+        output_file_extension = "txt"
+
+        def __init__(self, **options):
+            pass
+
+        def render(self, session):
+            return "custom report\\n"
+    """
+
+
+class OutputFile(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.write("quick.py", QUICK)
+
+    def test_o_names_a_file_where_the_command_started(self):
+        self.write("wander.py", """\
+            import os
+            os.makedirs("sub", exist_ok=True)
+            os.chdir("sub")
+            """)
+        r = self.run_cli("-o", "report.txt", "wander.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(self.dir, "report.txt")))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "sub",
+                                                     "report.txt")))
+
+    def test_o_survives_the_program_removing_its_directory(self):
+        self.write("gone.py", """\
+            import os
+            os.makedirs("sub")
+            os.chdir("sub")
+            os.rmdir(os.getcwd())
+            """)
+        r = self.run_cli("-o", "report.json", "gone.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("root_frame", self.load_json(os.path.join(self.dir,
+                                                                "report.json")))
+
+    def test_symlink_and_mode_are_kept(self):
+        target = os.path.join(self.dir, "real.html")
+        with open(target, "w") as f:
+            f.write("old")
+        os.chmod(target, 0o600)
+        os.symlink("real.html", os.path.join(self.dir, "link.html"))
+        r = self.run_cli("-o", "link.html", "quick.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.islink(os.path.join(self.dir, "link.html")))
+        self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o600)
+        with open(target) as f:
+            self.assertIn("<!DOCTYPE html>", f.read())
+
+    def test_a_renderer_class_writes_like_the_others(self):
+        self.write("myrender.py", CUSTOM_RENDERER)
+        target = os.path.join(self.dir, "real.txt")
+        with open(target, "w") as f:
+            f.write("old")
+        os.chmod(target, 0o640)
+        os.symlink("real.txt", os.path.join(self.dir, "link.txt"))
+        r = self.run_cli("-r", "myrender.Plain", "-o", "link.txt", "quick.py",
+                         env={"PYTHONPATH": self.dir + os.pathsep +
+                              os.environ.get("PYTHONPATH", "")})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.islink(os.path.join(self.dir, "link.txt")))
+        self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o640)
+        with open(target) as f:
+            self.assertEqual(f.read(), "custom report\n")
+        r = self.run_cli("-r", "myrender.Plain", "-o", "/dev/full", "quick.py",
+                         env={"PYTHONPATH": self.dir + os.pathsep +
+                              os.environ.get("PYTHONPATH", "")})
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, "pyinstrument: /dev/full: write failed: "
+                         "No space left on device\n")
+
+    def test_session_save_through_a_symlink_keeps_the_mode(self):
+        from pyinstrument import Session
+        src = os.path.join(self.dir, "s.pyisession")
+        r = self.run_cli("-o", src, "quick.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        target = os.path.join(self.dir, "kept.pyisession")
+        with open(target, "w") as f:
+            f.write("old")
+        os.chmod(target, 0o600)
+        link = os.path.join(self.dir, "link.pyisession")
+        os.symlink("kept.pyisession", link)
+        Session.load(src).save(link)
+        self.assertTrue(os.path.islink(link))
+        self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o600)
+        self.assertEqual(Session.load(target).sample_count,
+                         Session.load(src).sample_count)
+
+    def test_messages_name_the_file_and_the_reason(self):
+        r = self.run_cli("-o", "/dev/full", "quick.py")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+        self.assertIn("/dev/full", r.stderr)
+        self.assertIn("No space left on device", r.stderr)
+        r = self.run_cli("-o", "", "quick.py")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, "pyinstrument: the output file name is "
+                         "empty: No such file or directory\n")
+
+    def test_stdout_that_cannot_be_written(self):
+        # a reader that went away: one line naming <stdout> and the reason
+        p = subprocess.Popen([LAUNCHER, "quick.py"], cwd=self.dir,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()
+        err = p.stderr.read().decode()
+        p.stderr.close()
+        self.assertEqual(p.wait(), 1)
+        self.assertEqual(err, "pyinstrument: <stdout>: Broken pipe\n")
+        # no stdout at all
+        r = subprocess.run([LAUNCHER, "quick.py"], cwd=self.dir,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True, preexec_fn=lambda: os.close(1))
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr,
+                         "pyinstrument: <stdout>: Bad file descriptor\n")
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([LAUNCHER, "quick.py"], cwd=self.dir,
+                               stdout=full, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr,
+                         "pyinstrument: <stdout>: No space left on device\n")
+
+
+class ProgramsStdout(TempDirTest):
+    """The report goes to the stdout the command started with, whatever
+    the program does to sys.stdout."""
+
+    def check_report(self, program):
+        self.write("rebind.py", program)
+        r = self.run_cli("--no-color", "rebind.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Recorded:", r.stdout)
+        self.assertIn("rebind.py", r.stdout)
+        return r
+
+    def test_stringio(self):
+        r = self.check_report("""\
+            import io, sys, time
+            print("before")
+            sys.stdout = io.StringIO()
+            print("swallowed")
+            time.sleep(0.005)
+            """)
+        self.assertTrue(r.stdout.startswith("before\n"), r.stdout)
+        self.assertNotIn("swallowed", r.stdout)
+
+    def test_none_and_devnull(self):
+        self.check_report("""\
+            import sys, time
+            sys.stdout = None
+            time.sleep(0.005)
+            """)
+        self.check_report("""\
+            import os, sys, time
+            sys.stdout = open(os.devnull, "w")
+            time.sleep(0.005)
+            """)
+
+    def test_the_program_closes_it(self):
+        r = self.check_report("""\
+            import sys, time
+            print("last words")
+            sys.stdout.close()
+            time.sleep(0.005)
+            """)
+        self.assertTrue(r.stdout.startswith("last words\n"), r.stdout)
+
+    def test_json_and_html_too(self):
+        self.write("rebind.py", """\
+            import io, sys, time
+            sys.stdout = io.StringIO()
+            time.sleep(0.005)
+            """)
+        r = self.run_cli("-r", "json", "rebind.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"root_frame"', r.stdout)
+        r = self.run_cli("-r", "html", "rebind.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("<html", r.stdout.lower())
+
+
+class ReportCache(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.write("quick.py", QUICK)
+        self.data = os.path.join(self.dir, "data")
+        self.reports = os.path.join(self.data, "pyinstrument", "reports")
+        os.makedirs(self.reports)
+
+    def old_report(self, second, size):
+        path = os.path.join(self.reports,
+                            "2000-01-01T00-00-%02d.pyisession" % second)
+        with open(path, "wb") as f:
+            f.write(b" " * size)
+
+    def run_kept(self, limit):
+        env = {"XDG_DATA_HOME": self.data}
+        if limit is not None:
+            env["PYINSTRUMENT_REPORT_CACHE_BYTES"] = limit
+        return self.run_cli("--no-color", "quick.py", env=env)
+
+    def test_oldest_reports_go_first_to_stay_within_the_limit(self):
+        for second in range(5):
+            self.old_report(second, 300 * 1024)
+        r = self.run_kept("1M")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("--load-prev", r.stdout)
+        kept = sorted(os.listdir(self.reports))
+        # the new one and the newest old ones that fit in 1 MiB beside it
+        self.assertEqual(kept[:3], ["2000-01-01T00-00-02.pyisession",
+                                    "2000-01-01T00-00-03.pyisession",
+                                    "2000-01-01T00-00-04.pyisession"])
+        self.assertEqual(len(kept), 4)
+        total = sum(os.path.getsize(os.path.join(self.reports, k))
+                    for k in kept)
+        self.assertLessEqual(total, 1 << 20)
+
+    def test_the_default_limit_is_one_gibibyte(self):
+        # a sparse file of 1 GiB: no disk is used
+        path = os.path.join(self.reports, "2000-01-01T00-00-00.pyisession")
+        with open(path, "wb") as f:
+            f.truncate(1 << 30)
+        r = self.run_kept(None)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(os.listdir(self.reports)), 1)
+        self.assertFalse(os.path.exists(path))
+
+    def test_a_session_over_the_limit_is_not_kept(self):
+        r = self.run_kept("10")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("--load-prev", r.stdout)
+        self.assertIn("not kept for --load-prev", r.stderr)
+        self.assertEqual(os.listdir(self.reports), [])
+        r = self.run_kept("0")  # no cache: nothing kept, nothing said
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertEqual(os.listdir(self.reports), [])
+
+    def test_a_bad_limit_is_reported_and_the_default_used(self):
+        r = self.run_kept("lots")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("PYINSTRUMENT_REPORT_CACHE_BYTES=lots", r.stderr)
+        self.assertIn("--load-prev", r.stdout)
