@@ -1,5 +1,12 @@
 import sys
 
-from pyinstrument._capture import main
+from pyinstrument._capture import main as _main
 
-sys.exit(main(sys.argv[1:]))
+
+def main():
+    """The pyinstrument command (pip's console script calls this)."""
+    return _main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

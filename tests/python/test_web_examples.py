@@ -12,14 +12,15 @@ import sys
 import textwrap
 import warnings
 
-from frameworks import DEBIAN_PYTHON, EXAMPLES, example, html_functions, need
+from frameworks import (CHILD_IMPORT, DEBIAN_PYTHON, EXAMPLES, example,
+                        html_functions, import_error, need, not_importable)
 from helpers import PYTHON, TempDirTest
 
 
 class FlaskExample(TempDirTest):
     def setUp(self):
         super().setUp()
-        need("flask", "Flask (pip) or python3-flask")
+        need("flask", "python3-flask")
         self.client = example("flask_app").app.test_client()
 
     def test_plain_request(self):
@@ -82,8 +83,7 @@ FASTAPI_CLIENT = """\
 import json, sys
 import pyinstrument  # ours, from PYTHONPATH, before Debian's goes first
 sys.path[0:0] = [{debian!r}, {examples!r}]
-from fastapi.testclient import TestClient
-import fastapi_app
+{imports}import fastapi_app
 client = TestClient(fastapi_app.app)
 for url, name in [("/", "plain"), ("/?profile", "html"),
                   ("/?profile=speedscope", "speedscope")]:
@@ -96,10 +96,15 @@ for url, name in [("/", "plain"), ("/?profile", "html"),
 
 class FastAPIExample(TempDirTest):
     def test_requests(self):
+        imports = CHILD_IMPORT.format(imports="from fastapi.testclient "
+                                      "import TestClient")
         self.write("client.py", FASTAPI_CLIENT.format(
-            debian=DEBIAN_PYTHON, examples=EXAMPLES))
+            debian=DEBIAN_PYTHON, examples=EXAMPLES, imports=imports))
         r = subprocess.run([PYTHON, "-W", "ignore", "client.py"], cwd=self.dir,
                            capture_output=True, text=True, timeout=300)
+        error = import_error(os.path.join(self.dir, "import-error"))
+        if r.returncode == 3 and error:
+            raise not_importable("python3-fastapi", error)
         self.assertEqual(r.returncode, 0,
                          "FastAPI's TestClient failed (is python3-fastapi "
                          "installed, as tests/packages.txt says?)\n" + r.stderr)
@@ -129,9 +134,8 @@ class LitestarExample(TempDirTest):
 PYTEST = textwrap.dedent("""\
     import sys
     sys.path.append({debian!r})
-    import pytest
-    sys.exit(pytest.main(["-p", "no:cacheprovider", "-q"]))
-    """)
+    """) + CHILD_IMPORT.format(imports="import pytest") + \
+    'sys.exit(pytest.main(["-p", "no:cacheprovider", "-q"]))\n'
 
 
 class PytestFixtureExample(TempDirTest):
@@ -142,6 +146,9 @@ class PytestFixtureExample(TempDirTest):
         r = subprocess.run(
             [PYTHON, "-c", PYTEST.format(debian=DEBIAN_PYTHON)], cwd=project,
             capture_output=True, text=True, timeout=300)
+        error = import_error(os.path.join(project, "import-error"))
+        if r.returncode == 3 and error:
+            raise not_importable("python3-pytest", error)
         self.assertEqual(r.returncode, 0,
                          "pytest failed (is python3-pytest installed?)\n"
                          + r.stdout + r.stderr)
