@@ -3,8 +3,10 @@
 #   ./setup.sh        install the packages, build, install, then profile
 #                     examples/demo.py with the installed pyinstrument
 #   ./setup.sh test   install the packages, build, run every test (also
-#                     with AddressSanitizer and UBSan, and the unit tests
-#                     under valgrind)
+#                     on each CPython found, from pip installs into venvs;
+#                     the release tarball with make distcheck; with
+#                     AddressSanitizer and UBSan; the unit tests under
+#                     valgrind)
 set -eu
 cd "$(dirname "$0")"
 mode=${1:-demo}
@@ -52,6 +54,16 @@ if [ "$mode" = test ]; then
   ./configure -q --enable-werror
   make -j"$jobs" >/dev/null
   make -j"$jobs" check
+  # the Python tests on each supported CPython found (python3.X on PATH,
+  # pyenv's versions), each installed with pip into a fresh venv
+  make check-pythons
+  # the release tarball builds, passes make check, installs and uninstalls
+  if ! make -j"$jobs" distcheck >distcheck.log 2>&1; then
+    tail -n 60 distcheck.log >&2
+    echo "setup: make distcheck failed (distcheck.log)" >&2
+    exit 1
+  fi
+  tail -n 4 distcheck.log
   # the same suite rebuilt with AddressSanitizer and UBSan
   make distclean >/dev/null
   ./configure -q --enable-werror --enable-sanitizers
