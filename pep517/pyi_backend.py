@@ -134,6 +134,13 @@ def _record(rows):
 
 # --- the build ------------------------------------------------------------
 
+# What autoreconf makes, which git ignores: taken along from a checkout
+# that has it, so that the copy needs no autoreconf (their times are kept,
+# and make's rules rerun the autotools when an input is newer)
+AUTOTOOLS_OUTPUT = ("configure", "aclocal.m4", "config.h.in", "Makefile.in",
+                    "build-aux", "m4")
+
+
 def _source_files(top):
     """Paths (relative to top) of the sources to build from."""
     if os.path.exists(os.path.join(top, ".git")):
@@ -145,7 +152,10 @@ def _source_files(top):
         except (OSError, subprocess.CalledProcessError):
             pass  # no git here: take the tree as it is
         else:
-            names = out.decode("utf-8", "surrogateescape").split("\0")
+            names = set(out.decode("utf-8", "surrogateescape").split("\0"))
+            if os.path.exists(os.path.join(top, "configure")):
+                for name in AUTOTOOLS_OUTPUT:
+                    names.update(_walk(top, name))
             return sorted(n for n in names
                           if n and os.path.lexists(os.path.join(top, n)))
     if os.path.exists(os.path.join(top, "config.status")):
@@ -153,11 +163,20 @@ def _source_files(top):
             "%s is configured in place, and its build products would be "
             "mixed into the wheel's build: run 'make distclean' there first"
             % top)
+    return sorted(_walk(top, "."))
+
+
+def _walk(top, name):
+    """The files of top/name (a file or a folder), relative to top."""
+    path = os.path.join(top, name)
+    if not os.path.isdir(path):
+        return [name] if os.path.lexists(path) else []
     files = []
-    for root, dirs, names in os.walk(top):
+    for root, dirs, names in os.walk(path):
         dirs[:] = [d for d in dirs if d not in (".git", "__pycache__")]
-        files += [os.path.relpath(os.path.join(root, n), top) for n in names]
-    return sorted(files)
+        files += [os.path.normpath(os.path.relpath(os.path.join(root, n), top))
+                  for n in names]
+    return files
 
 
 def _copy_sources(top, dst):
@@ -192,9 +211,9 @@ def _build(tmp, config_settings):
         _run(["autoreconf", "-fi"], src, env)  # a git checkout
     os.mkdir(build)
     extra = shlex.split(config_settings.get("configure-args", ""))
-    _run([os.path.join(src, "configure"), "--enable-werror",
-          "--enable-embedded-libsession", "PYTHON=" + sys.executable] + extra,
-         build, env)
+    _run([os.path.join(src, "configure"), "--disable-dependency-tracking",
+          "--enable-werror", "--enable-embedded-libsession",
+          "PYTHON=" + sys.executable] + extra, build, env)
     jobs = config_settings.get("jobs") or str(os.cpu_count() or 1)
     _run(["make", "-j" + jobs], build, env)
     return src, build

@@ -1,11 +1,11 @@
 #!/bin/sh
 # The Python tests on every supported CPython, each from a pip install. For
-# each interpreter: a fresh venv; `pip install --no-build-isolation` of this
+# each interpreter: a fresh venv; `pip wheel --no-build-isolation` of this
 # source tree (pep517/pyi_backend.py builds the wheel; nothing comes from a
-# package index); checks of what pip installed (pip show, a requirement on
-# pyinstrument, the commands, the man pages); the Python suite
-# (tests/python/run.sh) against that copy; `pip uninstall`, which must
-# leave the venv's files as they were before the install.
+# package index) and `pip install` of that wheel; checks of what pip
+# installed (pip show, a requirement on pyinstrument, the commands, the man
+# pages); the Python suite (tests/python/run.sh) against that copy; `pip
+# uninstall`, which must leave the venv's files as they were before.
 #
 # Interpreters: PYI_PYTHONS="PATH..." when set. Otherwise, for each version
 # of PYI_PYTHON_VERSIONS (default: 3.11 3.12 3.13 3.14), the first of these
@@ -103,14 +103,20 @@ one() { # one PYTHON: the whole round in a fresh venv
   check "python -m venv" "$py" -m venv "$venv" || return 0
   snapshot "$venv" >"$tmp/before"
   bin=$venv/bin
-  if ! "$bin/python" -m pip install $pip_opts --no-build-isolation \
-    "$top_srcdir" >"$logs/$short.pip.log" 2>&1; then
-    echo "FAIL: $label: pip install (see $logs/$short.pip.log)" >&2
+  wheels=$tmp/wheels-$short
+  if ! { "$bin/python" -m pip wheel $pip_opts --no-build-isolation \
+    -w "$wheels" "$top_srcdir" &&
+    "$bin/python" -m pip install $pip_opts "$wheels"/*.whl; } \
+    >"$logs/$short.pip.log" 2>&1; then
+    echo "FAIL: $label: pip wheel or install (see $logs/$short.pip.log)" >&2
     tail -30 "$logs/$short.pip.log" >&2
     failed=1
     return 0
   fi
   built=$(date +%s)
+  tag=$("$py" -c 'import sys; print("cp%d%d" % sys.version_info[:2])')
+  check "the wheel is named for $tag" \
+    test -f "$wheels/pyinstrument-$version-$tag-$tag-linux_$(uname -m).whl" || true
 
   # pip sees our distribution, under pyinstrument's name
   show=$("$bin/python" -m pip show pyinstrument 2>&1) || true
