@@ -212,6 +212,17 @@ for size in $SIZES; do
 done
 echo
 
+echo "### The Python object model (root_frame, a custom processor)"
+echo
+if [ -f "$top_builddir/capture/build/env.sh" ] && [ -f "$DATA/s100k.pyisession" ]; then
+  . "$top_builddir/capture/build/env.sh"
+  PYTHONPATH="$top_builddir/capture/build" "$PYI_PYTHON" \
+    "$top_srcdir/bench/object_model.py" "$DATA/s100k.pyisession" "$REPEAT"
+else
+  echo "needs the capture extension and the 100k session (BENCH_SIZES with 100k)"
+fi
+echo
+
 echo "### Capture overhead"
 echo
 if [ -x "$top_srcdir/bench/capture_overhead.sh" ] ||

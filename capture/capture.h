@@ -43,15 +43,44 @@
 
 #define CAPTURE_VERSION "5.1.2"
 
+/* ---- pyutil.c: strings compared per call, streams, arrays --------------- */
+
+typedef struct capture_strings {
+  PyObject *self, *cls, *tracebackhide, *qualname, *name, *write, *flush,
+      *encoding, *isatty, *render, *buffer, *coro, *cr_frame, *cr_await,
+      *cr_suspended;
+  PyObject *context_var; /* the ContextVar "active_profiler_context_var" */
+} capture_strings;
+
+/* Filled once when the module is imported (capture_strings_init: 0, or -1
+ * with an exception set), read-only afterwards. */
+extern capture_strings capture_str;
+int capture_strings_init(void);
+
+/* Calls sys.<stream>.flush() if it exists; errors are cleared. */
+void capture_flush_std(void);
+/* Writes 'text' to the Python file object 'file'. 0 or -1. */
+int capture_write(PyObject *file, PyObject *text);
+/* Sets option 'key' (a key path, as pyi_opts_set_json takes it) to a
+ * Python value (None, bool, numbers, str, dicts and lists of them; other
+ * objects as their str). 0, or -1 with an exception set. */
+int capture_opts_set(pyi_opts *o, const char *key, PyObject *v);
+/* A str from UTF-8 text that may hold NULs and surrogates (frame infos,
+ * paths). New reference. */
+PyObject *capture_text(const char *s, size_t len);
+/* The UTF-8 bytes of a str, surrogates kept; TypeError naming 'what' for
+ * anything else. New reference. */
+PyObject *capture_utf8(PyObject *str, const char *what);
+/* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
+ * new items zeroed. -1 with a Python MemoryError set. */
+int capture_grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* ---- frames.c: frame-info strings and their ids ------------------------- */
 
 /* The frame-info strings one sampler has seen, with dense ids from 1, and
  * the caches that map code objects (by instruction offset and class) and C
  * functions to them, so a sample formats nothing it has seen before. */
 typedef struct capture_frames capture_frames;
-/* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
- * new items zeroed. -1 with a Python MemoryError set. */
-int capture_grow(void **p, size_t *cap, size_t need, size_t size);
 
 capture_frames *capture_frames_new(void);
 void capture_frames_free(capture_frames *F);
@@ -118,14 +147,20 @@ enum { CAPTURE_SAMPLER_HOOK, CAPTURE_SAMPLER_TIMER };
 int capture_parse_sampler(PyObject *name);
 extern const char *const capture_sampler_names[];
 
-typedef struct ProfilerObject ProfilerObject;
+/* What a subscriber is handed per sample: frame-info ids of the sampler's
+ * table 'F', root first, and the seconds the sample stands for. 0 on
+ * success, -1 with an exception set (the sampler then switches off). */
+typedef int (*capture_record_fn)(PyObject *subscriber, const capture_frames *F,
+                                 const uint32_t *ids, size_t depth, double dt);
 
-/* Subscribes 'p' to the sampler of the calling thread (creating it).
+/* Subscribes 'p' to the sampler of the calling thread (creating it); the
+ * sampler holds a reference to 'p' and calls 'record' with each sample.
+ * In async modes 'p' is the value of the context var while in its context.
  * Returns 0, or -1 with RuntimeError/ValueError set. */
-int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
-                      int use_timing_thread, int sampler);
+int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
+                      int async_mode, int use_timing_thread, int sampler);
 /* Unsubscribes 'p'; RuntimeError when called from another thread. */
-int capture_unsubscribe(ProfilerObject *p);
+int capture_unsubscribe(PyObject *p);
 /* The frame-info stack of 'frame' and its callers as pyinstrument's
  * start_call_stack: a new list of str, root first. */
 PyObject *capture_call_stack(PyFrameObject *frame);
@@ -138,10 +173,7 @@ double capture_process_time(void);
 /* ---- profiler.c --------------------------------------------------------- */
 
 extern PyTypeObject Profiler_Type;
-/* Called by the sampler with one sample (frame-info ids of the sampler's
- * table, root first). 0 on success, -1 with an exception set. */
-int capture_profiler_record(ProfilerObject *p, const capture_frames *F,
-                            const uint32_t *ids, size_t depth, double dt);
+typedef struct ProfilerObject ProfilerObject;
 /* Starts/stops 'p' as Profiler.start/stop do; stop returns the session
  * (new reference). */
 int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
@@ -164,8 +196,42 @@ extern PyTypeObject Session_Type;
 PyObject *capture_session_wrap(pyi_session *s);
 /* The session inside a Session object (borrowed), or NULL with TypeError. */
 pyi_session *capture_session_get(PyObject *obj);
-/* Sets a Python exception from a libsession error. */
+/* Sets a Python exception from a libsession error ('type' NULL: OSError
+ * for PYI_EIO, else ValueError). */
 void capture_set_error(PyObject *type, const pyi_error *err);
+/* The same for a file operation on 'filename': an error with an errno
+ * becomes the OSError subclass for it, with errno and filename set. */
+void capture_set_file_error(const pyi_error *err, PyObject *filename);
+
+/* ---- frame.c, frame_json.c: pyinstrument.frame ----------------------- */
+
+extern PyTypeObject Frame_Type, FrameGroup_Type;
+/* The libsession tree behind a set of Frame views. */
+typedef struct TreeObject TreeObject;
+/* Session.root_frame(trim_stem): the root Frame of a new tree of
+ * 'session', or None when it has no samples. New reference. */
+PyObject *capture_root_frame(PyObject *session, bool trim_stem);
+/* The Frame of node 'f' of tree 'T' (None for NULL). New reference. */
+PyObject *capture_frame_view(TreeObject *T, pyi_frame *f);
+/* The node of a Frame and its tree (borrowed), or NULL with TypeError. */
+pyi_frame *capture_frame_node(PyObject *frame, TreeObject **T);
+pyi_tree *capture_tree_of(TreeObject *T);
+/* The Session a tree reads (borrowed), or NULL for frames without one. */
+PyObject *capture_tree_context(TreeObject *T);
+/* Frame.to_json_str(). New reference. */
+PyObject *capture_frame_to_json(PyObject *frame);
+int capture_add_frames(PyObject *module);
+
+/* ---- processors.c: pyinstrument.processors ---------------------------- */
+
+/* processor(frame, options) for libsession's processor 'name'. New
+ * reference (the root it leaves, or None for a None frame). */
+PyObject *capture_run_processor(const char *name, PyObject *frame,
+                                PyObject *options);
+/* libsession's name of one of the processor functions; NULL for others. */
+const char *capture_processor_name(PyObject *obj);
+/* Adds the processor functions to 'module'. */
+int capture_add_processors(PyObject *module);
 
 /* ---- renderers.c -------------------------------------------------------- */
 
@@ -183,6 +249,12 @@ PyObject *capture_render(PyObject *renderer, PyObject *session);
  * under a temporary name, then renamed). 0, or -1 with an exception. */
 int capture_render_file(PyObject *renderer, PyObject *session,
                         const char *path, FILE *notices);
+/* Whether a class derived from one of ours takes processor_options
+ * without being a FrameRenderer (libsession's own formats). */
+bool capture_renderer_takes_processor_options(PyObject *cls);
+/* The built-in renderer class for a libsession renderer name (borrowed),
+ * or NULL. */
+PyObject *capture_renderer_type(const char *name);
 /* libsession's name of the class (or the class it derives from) of our
  * renderer classes; NULL for others. */
 const char *capture_renderer_type_name(PyObject *cls);
@@ -193,22 +265,5 @@ int capture_add_renderers(PyObject *module);
 /* ---- cli.c, run.c: the pyinstrument command ----------------------------- */
 
 PyObject *capture_main(PyObject *module, PyObject *args);
-
-/* ---- module.c: strings compared per call, interned once ----------------- */
-
-typedef struct capture_strings {
-  PyObject *self, *cls, *tracebackhide, *qualname, *name, *write, *flush,
-      *encoding, *isatty, *render, *buffer, *coro, *cr_frame, *cr_await,
-      *cr_suspended;
-  PyObject *context_var; /* the ContextVar "active_profiler_context_var" */
-} capture_strings;
-
-/* Filled once when the module is imported, read-only afterwards. */
-extern capture_strings capture_str;
-
-/* Calls sys.<stream>.flush() if it exists; errors are cleared. */
-void capture_flush_std(void);
-/* Writes 'text' to the Python file object 'file'. 0 or -1. */
-int capture_write(PyObject *file, PyObject *text);
 
 #endif

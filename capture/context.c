@@ -5,6 +5,7 @@
 #include "capture.h"
 
 #include <string.h>
+#include <structmember.h>
 
 typedef struct profile_opts {
   double interval;
@@ -19,6 +20,7 @@ typedef struct ProfileObject {
   PyObject_HEAD
   profile_opts o;
   PyObject *profiler;
+  PyObject *options; /* the keyword options given, as pyinstrument keeps them */
 } ProfileObject;
 
 typedef struct WrapperObject {
@@ -234,9 +236,10 @@ static PyObject *Profile_New(PyTypeObject *type, PyObject *args,
     return w;
   }
   ProfileObject *p = (ProfileObject *)type->tp_alloc(type, 0);
-  if (!p || !(p->profiler = capture_profiler_new(o.interval, o.async_mode,
-                                                  o.use_timing_thread,
-                                                  o.sampler))) {
+  if (!p || !(p->options = kwds ? PyDict_Copy(kwds) : PyDict_New()) ||
+      !(p->profiler = capture_profiler_new(o.interval, o.async_mode,
+                                           o.use_timing_thread,
+                                           o.sampler))) {
     Py_XDECREF(p);
     opts_release(&o);
     return NULL;
@@ -291,6 +294,7 @@ static PyObject *Profile_Call(ProfileObject *p, PyObject *args,
 
 static int Profile_Traverse(ProfileObject *p, visitproc visit, void *arg) {
   Py_VISIT(p->profiler);
+  Py_VISIT(p->options);
   Py_VISIT(p->o.renderer);
   Py_VISIT(p->o.target_description);
   return 0;
@@ -298,6 +302,7 @@ static int Profile_Traverse(ProfileObject *p, visitproc visit, void *arg) {
 
 static int Profile_Clear(ProfileObject *p) {
   Py_CLEAR(p->profiler);
+  Py_CLEAR(p->options);
   opts_release(&p->o);
   return 0;
 }
@@ -310,9 +315,18 @@ static void Profile_Dealloc(ProfileObject *p) {
 
 static PyMethodDef Profile_Methods[] = {
     {"__enter__", (PyCFunction)Profile_Enter, METH_NOARGS,
-     "Starts profiling the block."},
+     "__enter__($self, /)\n--\n\nStarts profiling the block."},
     {"__exit__", (PyCFunction)Profile_Exit, METH_VARARGS,
+     "__exit__($self, exc_type, exc_value, traceback, /)\n--\n\n"
      "Stops and prints the report to stderr."},
+    {NULL},
+};
+
+static PyMemberDef Profile_Members[] = {
+    {"profiler", T_OBJECT, offsetof(ProfileObject, profiler), READONLY,
+     "The Profiler that runs in the block."},
+    {"options", T_OBJECT, offsetof(ProfileObject, options), READONLY,
+     "The keyword options given."},
     {NULL},
 };
 
@@ -330,5 +344,6 @@ PyTypeObject Profile_Type = {
     .tp_traverse = (traverseproc)Profile_Traverse,
     .tp_clear = (inquiry)Profile_Clear,
     .tp_methods = Profile_Methods,
+    .tp_members = Profile_Members,
     .tp_new = Profile_New,
 };

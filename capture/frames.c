@@ -143,23 +143,6 @@ static uint64_t text_hash(const char *s, size_t n) {
   return h;
 }
 
-int capture_grow(void **p, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap)
-    return 0;
-  size_t n = *cap ? *cap : 64;
-  while (n < need)
-    n += n / 2;
-  void *q = PyMem_Realloc(*p, n * size);
-  if (!q) {
-    PyErr_NoMemory();
-    return -1;
-  }
-  memset((char *)q + *cap * size, 0, (n - *cap) * size);
-  *p = q;
-  *cap = n;
-  return 0;
-}
-
 uint32_t capture_frames_intern(capture_frames *F, const char *text,
                                size_t len) {
   uint64_t h = text_hash(text, len);

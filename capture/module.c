@@ -3,26 +3,6 @@
  */
 #include "capture.h"
 
-capture_strings capture_str;
-
-void capture_flush_std(void) {
-  static const char *const names[] = {"stdout", "stderr"};
-  for (int i = 0; i < 2; i++) {
-    PyObject *f = PySys_GetObject(names[i]); /* borrowed */
-    PyObject *r = f && f != Py_None
-                      ? PyObject_CallMethodNoArgs(f, capture_str.flush)
-                      : NULL;
-    Py_XDECREF(r);
-  }
-  PyErr_Clear();
-}
-
-int capture_write(PyObject *file, PyObject *text) {
-  PyObject *r = PyObject_CallMethodOneArg(file, capture_str.write, text);
-  Py_XDECREF(r);
-  return r ? 0 : -1;
-}
-
 static PyObject *module_main(PyObject *module, PyObject *args) {
   return capture_main(module, args);
 }
@@ -47,41 +27,9 @@ static struct PyModuleDef module_def = {
     .m_methods = module_methods,
 };
 
-static int intern_strings(void) {
-  static const struct {
-    PyObject **slot;
-    const char *text;
-  } strings[] = {
-      {&capture_str.self, "self"},
-      {&capture_str.cls, "cls"},
-      {&capture_str.tracebackhide, "__tracebackhide__"},
-      {&capture_str.qualname, "__qualname__"},
-      {&capture_str.name, "__name__"},
-      {&capture_str.write, "write"},
-      {&capture_str.flush, "flush"},
-      {&capture_str.encoding, "encoding"},
-      {&capture_str.isatty, "isatty"},
-      {&capture_str.render, "render"},
-      {&capture_str.buffer, "buffer"},
-      {&capture_str.coro, "_coro"},
-      {&capture_str.cr_frame, "cr_frame"},
-      {&capture_str.cr_await, "cr_await"},
-      {&capture_str.cr_suspended, "cr_suspended"},
-  };
-  for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
-    if (!*strings[i].slot &&
-        !(*strings[i].slot = PyUnicode_InternFromString(strings[i].text)))
-      return -1;
-  if (!capture_str.context_var &&
-      !(capture_str.context_var =
-            PyContextVar_New("active_profiler_context_var", Py_None)))
-    return -1;
-  return 0;
-}
-
 PyMODINIT_FUNC PyInit__capture(void) {
   PyObject *m = NULL;
-  if (intern_strings() || capture_sampler_ready() ||
+  if (capture_strings_init() || capture_sampler_ready() ||
       PyType_Ready(&Profiler_Type) || PyType_Ready(&Session_Type) ||
       PyType_Ready(&Profile_Type) || PyType_Ready(&ProfileWrapper_Type) ||
       !(m = PyModule_Create(&module_def)))
@@ -93,6 +41,7 @@ PyMODINIT_FUNC PyInit__capture(void) {
                             capture_str.context_var) ||
       PyModule_AddStringConstant(m, "__version__", CAPTURE_VERSION) ||
       PyModule_AddStringConstant(m, "libsession_version", PYI_VERSION) ||
+      capture_add_frames(m) || capture_add_processors(m) ||
       capture_add_renderers(m)) {
     Py_DECREF(m);
     return NULL;

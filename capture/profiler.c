@@ -44,8 +44,10 @@ static int parse_async_mode(PyObject *obj, int *mode) {
 
 /* ==== recording ========================================================== */
 
-int capture_profiler_record(ProfilerObject *p, const capture_frames *F,
-                            const uint32_t *ids, size_t depth, double dt) {
+/* The sampler's callback (capture_record_fn): one sample, root first. */
+static int profiler_record(PyObject *obj, const capture_frames *F,
+                           const uint32_t *ids, size_t depth, double dt) {
+  ProfilerObject *p = (ProfilerObject *)obj;
   if (capture_grow((void **)&p->ids, &p->cap_ids, depth, sizeof *p->ids))
     return -1;
   for (size_t i = 0; i < depth; i++) {
@@ -148,8 +150,8 @@ int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
   if (p->idmap)
     memset(p->idmap, 0, p->cap_idmap * sizeof *p->idmap);
   p->session = s;
-  if (capture_subscribe(p, p->interval, p->async_mode, p->use_timing_thread,
-                        p->sampler)) {
+  if (capture_subscribe((PyObject *)p, profiler_record, p->interval,
+                        p->async_mode, p->use_timing_thread, p->sampler)) {
     p->session = NULL;
     goto error;
   }
@@ -208,7 +210,7 @@ PyObject *capture_profiler_stop(ProfilerObject *p) {
                     "This profiler is not currently running.");
     return NULL;
   }
-  if (capture_unsubscribe(p))
+  if (capture_unsubscribe((PyObject *)p))
     return NULL;
   double cpu = capture_process_time() - p->start_cpu;
   double end = capture_walltime();
@@ -366,6 +368,15 @@ static PyObject *Profiler_Output(ProfilerObject *p, PyObject *renderer) {
   return capture_render(renderer, p->last_session);
 }
 
+static PyObject *Profiler_OutputKw(ProfilerObject *p, PyObject *args,
+                                   PyObject *kwds) {
+  static char *kwlist[] = {"renderer", NULL};
+  PyObject *renderer;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:output", kwlist, &renderer))
+    return NULL;
+  return Profiler_Output(p, renderer);
+}
+
 static PyObject *render_with(ProfilerObject *p, const char *name,
                              PyObject *kwargs) {
   PyObject *r = capture_renderer_new(name, kwargs);
@@ -410,7 +421,7 @@ static PyObject *Profiler_OutputText(ProfilerObject *p, PyObject *args,
   Py_ssize_t n = PyTuple_GET_SIZE(args);
   if (n > (Py_ssize_t)(sizeof text_keys / sizeof *text_keys) - 1) {
     PyErr_Format(PyExc_TypeError,
-                 "output_text() takes at most 9 arguments (%zd given)", n);
+                 "output_text($self, /, ) takes at most 9 arguments (%zd given)", n);
     return NULL;
   }
   PyObject *all = kwds ? PyDict_Copy(kwds) : PyDict_New();
@@ -663,19 +674,20 @@ static PyGetSetDef Profiler_GetSet[] = {
 static PyMethodDef Profiler_Methods[] = {
     {"start", (PyCFunction)(void (*)(void))Profiler_Start,
      METH_VARARGS | METH_KEYWORDS,
-     "start(caller_frame=None, target_description=None)\n--\n\n"
+     "start($self, /, caller_frame=None, target_description=None)\n--\n\n"
      "Starts sampling the calling thread."},
     {"stop", (PyCFunction)Profiler_Stop, METH_NOARGS,
-     "Stops sampling and returns the session (combined with earlier runs)."},
+     "stop($self, /)\n--\n\nStops sampling and returns the session (combined with earlier runs)."},
     {"reset", (PyCFunction)Profiler_Reset, METH_NOARGS,
-     "Stops if running and forgets the recorded session."},
+     "reset($self, /)\n--\n\nStops if running and forgets the recorded session."},
     {"__enter__", (PyCFunction)Profiler_Enter, METH_NOARGS,
-     "Starts profiling the with block."},
+     "__enter__($self, /)\n--\n\nStarts profiling the with block."},
     {"__exit__", (PyCFunction)Profiler_Exit, METH_VARARGS,
+     "__exit__($self, exc_type, exc_value, traceback, /)\n--\n\n"
      "Stops profiling."},
     {"print", (PyCFunction)(void (*)(void))Profiler_Print,
      METH_VARARGS | METH_KEYWORDS,
-     "print(file=sys.stdout, *, unicode=None, color=None, show_all=False, "
+     "print($self, /, file=None, *, unicode=None, color=None, show_all=False, "
      "timeline=False, time='seconds', flat=False, flat_time='self', "
      "short_mode=False, processor_options=None)\n--\n\n"
      "Prints the text report (Unicode and colour as the stream supports)."},
@@ -686,18 +698,20 @@ static PyMethodDef Profiler_Methods[] = {
      "processor_options=None)\n--\n\nReturns the text report."},
     {"output_html", (PyCFunction)(void (*)(void))Profiler_OutputHtml,
      METH_VARARGS | METH_KEYWORDS,
-     "output_html(resample_interval=None)\n--\n\nReturns the HTML report."},
+     "output_html($self, /, resample_interval=None)\n--\n\nReturns the HTML report."},
     {"write_html", (PyCFunction)(void (*)(void))Profiler_WriteHtml,
      METH_VARARGS | METH_KEYWORDS,
-     "write_html(path, timeline=False, show_all=False, resample_interval=None)"
+     "write_html($self, /, path, timeline=False, show_all=False, resample_interval=None)"
      "\n--\n\nWrites the HTML report to a file."},
     {"open_in_browser", (PyCFunction)(void (*)(void))Profiler_OpenInBrowser,
      METH_VARARGS | METH_KEYWORDS,
-     "open_in_browser(timeline=False, resample_interval=None)\n--\n\n"
+     "open_in_browser($self, /, timeline=False, resample_interval=None)\n--\n\n"
      "Writes the HTML report to a temporary file, opens it in the web "
      "browser and returns the file name."},
-    {"output", (PyCFunction)Profiler_Output, METH_O,
-     "output(renderer)\n--\n\nReturns renderer.render(last_session)."},
+    {"output", (PyCFunction)(void (*)(void))Profiler_OutputKw,
+     METH_VARARGS | METH_KEYWORDS,
+     "output($self, /, renderer)\n--\n\nReturns "
+     "renderer.render(last_session)."},
     {NULL},
 };
 

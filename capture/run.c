@@ -126,11 +126,26 @@ static int apply_render_option(PyObject *kw, PyObject *opt) {
   return rc;
 }
 
-/* The options pyinstrument's CLI gives a renderer (cli.md §4). */
-static PyObject *render_kwargs(struct capture_cli *c, const char *name,
+/* Whether renderer class 'cls' derives from the class called 'base' of
+ * pyinstrument.renderers. */
+static bool derives(PyObject *cls, const char *base) {
+  PyObject *m = PyImport_ImportModule("pyinstrument.renderers");
+  PyObject *b = m ? PyObject_GetAttrString(m, base) : NULL;
+  int r = b ? PyObject_IsSubclass(cls, b) : 0;
+  Py_XDECREF(m);
+  Py_XDECREF(b);
+  PyErr_Clear();
+  return r > 0;
+}
+
+/* The options pyinstrument's CLI gives a renderer of class 'cls' (cli.md
+ * §4): processor_options to frame renderers, unicode and colour to text
+ * renderers (subclasses included). */
+static PyObject *render_kwargs(struct capture_cli *c, PyObject *cls,
                                bool *failed) {
   PyObject *kw = PyDict_New();
-  bool frame = name && strcmp(name, "html") && strcmp(name, "pyisession");
+  bool frame = derives(cls, "FrameRenderer") ||
+               capture_renderer_takes_processor_options(cls);
   *failed = false;
   if (kw && frame) {
     const char *hide = utf8(c->hide), *show = utf8(c->show);
@@ -153,7 +168,7 @@ static PyObject *render_kwargs(struct capture_cli *c, const char *name,
     Py_XDECREF(h);
     Py_XDECREF(s);
   }
-  if (kw && name && strcmp(name, "text") == 0) {
+  if (kw && derives(cls, "ConsoleRenderer")) {
     bool uni = true, col = false; /* a file is UTF-8 and no terminal */
     PyObject *out = PySys_GetObject("stdout");
     if (!c->outfile && out)
@@ -207,17 +222,16 @@ static int make_renderer(struct capture_cli *c, PyObject **out) {
     cname = PyType_Check(cls) ? ((PyTypeObject *)cls)->tp_name : name;
     if (strrchr(cname, '.'))
       cname = strrchr(cname, '.') + 1;
-    name = capture_renderer_type_name(cls); /* one of ours, subclassed */
+  } else {
+    cls = Py_NewRef(capture_renderer_type(name));
   }
   bool bad_option;
-  if (!(kw = render_kwargs(c, name, &bad_option))) {
+  if (!(kw = render_kwargs(c, cls, &bad_option))) {
     Py_XDECREF(cls);
     return bad_option ? 1 : fail_exception("render options");
   }
   PyObject *empty = PyTuple_New(0);
-  PyObject *r = !empty ? NULL
-                : cls  ? PyObject_Call(cls, empty, kw)
-                       : capture_renderer_new(name, kw);
+  PyObject *r = empty ? PyObject_Call(cls, empty, kw) : NULL;
   Py_XDECREF(empty);
   Py_XDECREF(cls);
   Py_DECREF(kw);

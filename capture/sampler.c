@@ -290,7 +290,9 @@ typedef struct capture_task {
 } capture_task;
 
 typedef struct capture_sub {
-  ProfilerObject *profiler; /* a running profiler lives while subscribed */
+  PyObject *profiler; /* the subscriber: alive while subscribed, and the
+                         value of the context var in its context */
+  capture_record_fn record;
   double interval;
   int async_mode;
   int timing_thread; /* -1: no preference */
@@ -563,7 +565,7 @@ static int timer_follow_async(SamplerObject *s, size_t depth) {
     capture_sub *sub = &s->subs[i];
     if (sub->async_mode == CAPTURE_ASYNC_DISABLED)
       continue;
-    if (value == (PyObject *)sub->profiler) {
+    if (value == sub->profiler) {
       sub->state = SUB_IN_CONTEXT;
       if (keep_in_context(s, sub, depth, false))
         return -1;
@@ -621,7 +623,7 @@ static int take_sample(SamplerObject *s, PyFrameObject *frame, int what,
       ids = s->alt;
       n = sub->n_info + 1;
     }
-    if (capture_profiler_record(sub->profiler, s->frames, ids, n, dt))
+    if (sub->record(sub->profiler, s->frames, ids, n, dt))
       return -1;
   }
   return 0;
@@ -633,7 +635,7 @@ static int context_changed(SamplerObject *s, PyFrameObject *frame, int what,
                            PyObject *value, PyObject *old) {
   for (size_t i = 0; i < s->n_subs; i++) {
     capture_sub *sub = &s->subs[i];
-    if (old == (PyObject *)sub->profiler) { /* leaving its context */
+    if (old == sub->profiler) { /* leaving its context */
       bool skip = what == PyTrace_CALL && capture_frames_has_back(frame);
       Py_ssize_t n = capture_frames_walk(s->frames, frame, skip, s->root,
                                          &sub->info, &sub->cap_info, 0);
@@ -646,7 +648,7 @@ static int context_changed(SamplerObject *s, PyFrameObject *frame, int what,
         sub->info[n++] = s->awaits[k - 1];
       sub->n_info = (size_t)n;
       sub->state = s->n_awaits ? SUB_AWAITED : SUB_UNKNOWN;
-    } else if (value == (PyObject *)sub->profiler) {
+    } else if (value == sub->profiler) {
       sub->state = SUB_IN_CONTEXT;
     }
   }
@@ -938,8 +940,8 @@ static int sampler_update(SamplerObject *s) {
   return sampler_install(s, interval, timer, mode);
 }
 
-int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
-                      int use_timing_thread, int sampler) {
+int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
+                      int async_mode, int use_timing_thread, int sampler) {
   SamplerObject *s = thread_sampler(true);
   if (!s)
     return -1;
@@ -976,7 +978,7 @@ int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
                       "context, unless you disable async support.");
       goto done;
     }
-    if (!(token = PyContextVar_Set(capture_str.context_var, (PyObject *)p)))
+    if (!(token = PyContextVar_Set(capture_str.context_var, p)))
       goto done;
     Py_DECREF(token);
   }
@@ -994,6 +996,7 @@ int capture_subscribe(ProfilerObject *p, double interval, int async_mode,
   Py_INCREF(p);
   s->subs[s->n_subs++] = (capture_sub){
       .profiler = p,
+      .record = record,
       .interval = interval > 0 ? interval : 0.001,
       .async_mode = async_mode,
       .timing_thread = use_timing_thread,
@@ -1021,7 +1024,7 @@ done:
   return rc;
 }
 
-int capture_unsubscribe(ProfilerObject *p) {
+int capture_unsubscribe(PyObject *p) {
   SamplerObject *s = thread_sampler(false);
   size_t i = 0;
   while (s && i < s->n_subs && s->subs[i].profiler != p)

@@ -1,17 +1,20 @@
 #!/bin/sh
-# embed.sh SRCDIR OUT: turns the HTML app into a C include with two strings,
-# the page before and after its @DATA@ mark. app.css goes in place of the
-# @CSS@ line. The scripts (JS below, in order) are joined into one function,
-# gzip-compressed and base64-encoded, in place of @JS@ (the page's loader
-# inflates it). Indentation, blank lines and whole-line comments are dropped
+# embed.sh SRCDIR OUT PAGE "CSS..." "JS...": turns one page of the HTML app
+# into a C include with two strings, the page before and after its @DATA@
+# mark. The stylesheets, a \001 byte and the scripts (joined into one
+# function) are gzip-compressed and base64-encoded in place of @APP@;
+# loader.js, which inflates and starts them, goes in place of the @LOADER@
+# line. Indentation, blank lines and whole-line comments are dropped
 # first. Needs awk, gzip and base64.
 set -eu
 LC_ALL=C
 export LC_ALL
 src=$1
 out=$2
-JS="frames.js tree.js charts.js app.js"
-for f in index.html app.css $JS; do
+page=$3
+css=$4
+js=$5
+for f in $page loader.js $css $js; do
   if [ ! -f "$src/$f" ]; then
     echo "embed.sh: $src/$f: missing" >&2
     exit 1
@@ -23,7 +26,7 @@ for f in index.html app.css $JS; do
   fi
 done
 tmp="$out.tmp$$"
-trap 'rm -f "$tmp" "$tmp.js" "$tmp.b64"' EXIT
+trap 'rm -f "$tmp" "$tmp.app" "$tmp.b64" "$tmp.loader"' EXIT
 
 # slim FILE: the lines without indentation, blank lines, // and /* */ lines
 slim='
@@ -35,16 +38,19 @@ slim='
   print
 }'
 {
+  for f in $css; do awk "$slim" "$src/$f"; done
+  printf '\001'
   echo "(function () {"
   echo "'use strict';"
-  for f in $JS; do awk "$slim" "$src/$f"; done
+  for f in $js; do awk "$slim" "$src/$f"; done
   echo "})();"
-} >"$tmp.js"
+} >"$tmp.app"
 # -n: no name or time stamp, so the build is reproducible
-gzip -9 -n -c "$tmp.js" | base64 | tr -d '\n' >"$tmp.b64"
+gzip -9 -n -c "$tmp.app" | base64 | tr -d '\n' >"$tmp.b64"
 echo >>"$tmp.b64"
+awk "$slim" "$src/loader.js" >"$tmp.loader"
 
-awk "$slim" "$src/index.html" | awk -v css="$src/app.css" -v app="$tmp.b64" '
+awk "$slim" "$src/$page" | awk -v app="$tmp.b64" -v loader="$tmp.loader" '
 function cstr(s,   out, c, i) {
   # byte by byte: awk dialects disagree on backslashes in gsub replacements
   out = ""
@@ -62,19 +68,13 @@ BEGIN {
   print "/* Generated from html-template/ by html-template/embed.sh; do not edit. */"
   print "static const char html_head[] ="
 }
-$0 == "@CSS@" {
-  incomment = 0
-  while ((getline line < css) > 0) {
-    sub(/^[ \t]+/, "", line); sub(/[ \t]+$/, "", line)
-    if (incomment) { if (line ~ /\*\//) incomment = 0; continue }
-    if (line ~ /^\/\*/) { if (line !~ /\*\//) incomment = 1; continue }
-    if (line != "") emit(line)
-  }
+$0 == "@LOADER@" {
+  while ((getline line < loader) > 0) emit(line)
   next
 }
-/@JS@/ {
+/@APP@/ {
   getline code < app
-  sub(/@JS@/, code)
+  sub(/@APP@/, code)
 }
 /@DATA@/ {
   i = index($0, "@DATA@")
@@ -86,7 +86,7 @@ $0 == "@CSS@" {
 END { print "  \"\";" }
 ' >"$tmp"
 if ! grep -q '^static const char html_tail' "$tmp"; then
-  echo "embed.sh: $src/index.html: no @DATA@ mark" >&2
+  echo "embed.sh: $src/$page: no @DATA@ mark" >&2
   exit 1
 fi
 mv "$tmp" "$out"

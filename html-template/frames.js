@@ -1,22 +1,9 @@
-/* frames.js - the report's data model: frame identifiers, short paths and
- * application code (as pyinstrument decides them), the frame tree built
- * from the embedded data, and the text report's processors in its order.
- * embed.sh wraps frames.js, tree.js, charts.js and app.js, in that order,
- * in one function: they share its scope. Walks over the tree use explicit
+/* frames.js - the report's data model: frame identifiers, short paths,
+ * libraries and application code (as pyinstrument decides them), and the
+ * frame tree built from the embedded data. Walks over the tree use explicit
  * stacks, as Python stacks can be deeper than the JS call stack. */
 
-var doc = document, $ = function (id) { return doc.getElementById(id); };
 var data, meta, infos = new Map(), shortCache = new Map();
-var opts = {group: true, importlib: true, tbhide: true, agg: true, thr: 0.01, pct: false, q: ''};
-var views = {}, view = null, prec = 3;
-
-function el(tag, cls, text, parent) {
-  var e = doc.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  if (parent) parent.appendChild(e);
-  return e;
-}
 
 /* ---- frame identifiers ------------------------------------------------ */
 
@@ -31,6 +18,7 @@ function info(id) {
   i = {id: id, n: infos.size, fn: p[0], file: file, line: line, syn: SYNTH[id] === 1,
     importlib: file != null && file.indexOf('<frozen importlib._bootstrap') >= 0};
   i.short = file ? shorten(file) : null;
+  i.pshort = file ? pageShort(file) : null;
   i.app = appCode(i);
   infos.set(id, i);
   return i;
@@ -80,6 +68,29 @@ function shorten(path) {
   return r;
 }
 
+// pyinstrument's page shortens paths its own way: it compares parts
+// without resolving them, so an empty sys_path entry only drops the
+// leading "/" ("/srv/app/main.py" becomes "srv/app/main.py").
+function pageShort(path) {
+  var r = shortCache.get('\0' + path);
+  if (r != null) return r;
+  function parts(p) { return p.split(/[\/\\]/); }
+  function drive(p) { var d = parts(p)[0]; return /:$/.test(d) ? d : null; }
+  var a = parts(path);
+  r = path;
+  if (a.length > 1) {
+    (meta.sys_path || []).forEach(function (e) {
+      if (typeof e !== 'string' || drive(path) !== drive(e)) return;
+      var b = parts(e), i = 0;
+      while (i < a.length && i < b.length && a[i] === b[i]) i++;
+      var c = b.slice(i).map(function () { return '..'; }).concat(a.slice(i));
+      if (c.length < parts(r).length) r = c.join('/');
+    });
+  }
+  shortCache.set('\0' + path, r);
+  return r;
+}
+
 // 1 application code, 0 library, 2 "as the caller" (<string>, <stdin>).
 function appCode(i) {
   var f = i.file;
@@ -126,10 +137,26 @@ function shortOf(f) {
   return f.i.short;
 }
 
+// file:line as the text report prints it ([self] shows its caller's file)
 function position(f) {
   var s = shortOf(f);
   if (s == null) return '';
   return f.i.line && !f.i.syn ? s + ':' + f.i.line : s;
+}
+
+// file:line as pyinstrument's page prints it (nothing for [self])
+function pagePos(f) {
+  var s = f.i.pshort;
+  if (f.i.syn || s == null) return '';
+  return f.i.line ? s + ':' + f.i.line : s;
+}
+
+// The library a frame belongs to, as pyinstrument's page names it: the
+// first part of its short path ("json", "<built-in>", "app.py").
+function lib(f) {
+  while (f.i.syn && f.parent) f = f.parent;
+  var s = f.i.pshort;
+  return s == null ? '' : /^[\\/.]*[^\\/.]*/.exec(s)[0];
 }
 
 function selfTime(f) {
@@ -181,133 +208,3 @@ function postorder(root, fn) {
   }
 }
 
-/* ---- processors (the text report's pipeline, same order) --------------- */
-
-// Deletes frames matching 'test'; their children take their place.
-function removeIf(root, test) {
-  postorder(root, function (f) {
-    var kids = f.kids, k = 0;
-    while (k < kids.length && !test(kids[k])) k++;
-    if (k === kids.length) return; // the usual case: nothing to remove
-    var out = kids.slice(0, k);
-    for (; k < kids.length; k++) {
-      var c = kids[k];
-      if (!test(c)) { out.push(c); continue; }
-      f.abs += c.abs;
-      for (var j = 0; j < c.kids.length; j++) { c.kids[j].parent = f; out.push(c.kids[j]); }
-    }
-    f.kids = out;
-  });
-}
-
-function mergeSelf(root) {
-  preorder(root, function (f) {
-    if (f.kids.length < 2) return;
-    var prev = null, out = [];
-    for (var k = 0; k < f.kids.length; k++) {
-      var c = f.kids[k];
-      if (c.i.id === '[self]') {
-        if (prev) { prev.time += c.time; continue; }
-        prev = c;
-      } else prev = null;
-      out.push(c);
-    }
-    f.kids = out;
-  });
-}
-
-function combine(f, into) {
-  into.abs += f.abs;
-  into.time += f.time;
-  if (!into.own) { into.attrs = Object.assign({}, into.attrs); into.own = true; }
-  for (var key in f.attrs) into.attrs[key] = key in into.attrs ? into.attrs[key] + f.attrs[key] : f.attrs[key];
-  f.kids.forEach(function (g) { g.parent = into; into.kids.push(g); });
-}
-
-function aggregate(root) {
-  preorder(root, function (f) {
-    if (f.kids.length < 2) return;
-    var first = new Map(), out = [];
-    f.kids.forEach(function (c) {
-      var s = first.get(c.i);
-      if (s) combine(c, s);
-      else { first.set(c.i, c); out.push(c); }
-    });
-    f.kids = out.sort(function (a, b) { return b.time - a.time; });
-  });
-}
-
-function removeIrrelevant(root, thr) {
-  var total = root.time > 0 ? root.time : 1e-44;
-  preorder(root, function (f) {
-    f.kids = f.kids.filter(function (c) {
-      if (c.time / total >= thr) return true;
-      f.abs += c.time;
-      f.abs += c.abs;
-      return false;
-    });
-  });
-}
-
-function removeLoneSelf(root) {
-  preorder(root, function (f) {
-    if (f.kids.length === 1 && f.kids[0].i.id === '[self]') {
-      f.abs += f.kids[0].time;
-      f.abs += f.kids[0].abs;
-      f.kids = [];
-    }
-  });
-}
-
-// Strips the frames of pyinstrument's command line above the program.
-// 'min' skips tiny first children, which the charts keep but the text
-// report has removed as irrelevant by then.
-function removeLauncher(root, min) {
-  function prop(f) { return f.time / f.parent.time; }
-  function first(f) {
-    for (var k = 0; k < f.kids.length; k++) if (f.kids[k].time >= min) return f.kids[k];
-    return null;
-  }
-  var fp = root.i.file, r = first(root);
-  if (!fp || !/^.*pyinstrument[\/\\]__main__.py/.test(fp) || !r) return root;
-  if (!(prop(r) > 0.8 && r.i.file && r.i.file.indexOf('<string>') >= 0 && first(r))) return root;
-  r = first(r);
-  while (prop(r) > 0.8 && r.i.file && (/^.*runpy.py/.test(r.i.file) || r.i.file.indexOf('<frozen runpy>') >= 0) &&
-         first(r)) r = first(r);
-  r.parent = null;
-  return r;
-}
-
-// Groups runs of library frames below application code, as the text report.
-function groupLibrary(root) {
-  function hidden(f) { return !isApp(f); }
-  preorder(root, function (f) {
-    f.kids.forEach(function (c) {
-      if (c.group || !hidden(c) || !c.kids.some(hidden)) return;
-      var g = {root: c, frames: [], exits: null, n: -1}, st = [c];
-      while (st.length) {
-        var x = st.pop();
-        g.frames.push(x);
-        x.group = g;
-        for (var k = x.kids.length - 1; k >= 0; k--) if (hidden(x.kids[k])) st.push(x.kids[k]);
-      }
-    });
-  });
-}
-
-// The tree after the text report's processors. 'agg' merges repeated
-// calls; 'chart' keeps every frame, since a chart places frames by the
-// time of the frames before them.
-function processed(agg, chart) {
-  if (!data.frame_tree) return null;
-  var root = build(data.frame_tree), total = root.time;
-  if (opts.importlib) removeIf(root, function (f) { return f.i.importlib; });
-  if (opts.tbhide) removeIf(root, function (f) { return f.h && attr(f, 'h') === '1'; });
-  mergeSelf(root);
-  if (agg) aggregate(root);
-  if (!chart) removeIrrelevant(root, opts.thr);
-  removeLoneSelf(root);
-  root = removeLauncher(root, chart ? 0.01 * total : 0);
-  if (opts.group) groupLibrary(root);
-  return root;
-}

@@ -1,8 +1,9 @@
-/* tree.js - the call tree view: which frames the text report draws (library
- * groups and their "[N frames hidden]" lines), time formatting, and a virtual
+/* tree.js - the call tree view: which rows a tree shows, in the style of
+ * pyinstrument's page (the default) or of the text report (its library
+ * groups and "[N frames hidden]" lines), time formatting, and a virtual
  * list of rows with expand/collapse, search and keyboard navigation. */
 
-/* ---- which frames the tree draws (the text report's rules) ----------- */
+/* ---- the text report's rules ------------------------------------------ */
 
 function inGroupDrawn(f, g, root) {
   if (!g.exits) {
@@ -18,7 +19,7 @@ function groupIgnored(g, root) {
   return g.n < 2;
 }
 
-function drawn(f, root, openGroups) {
+function drawnText(f, root, openGroups) {
   var g = f.group;
   return !g || groupIgnored(g, root) || inGroupDrawn(f, g, root) || (openGroups && openGroups.has(g.root.k));
 }
@@ -28,7 +29,7 @@ function drawnKids(f, root, openGroups) {
   var out = [], st = f.kids.slice().reverse();
   while (st.length) {
     var c = st.pop();
-    if (drawn(c, root, openGroups)) out.push(c);
+    if (drawnText(c, root, openGroups)) out.push(c);
     else for (var k = c.kids.length - 1; k >= 0; k--) st.push(c.kids[k]);
   }
   return out;
@@ -45,41 +46,70 @@ function libNames(g, root) {
   return cp.length > 40 ? cp.slice(0, 37).join('') + '...' : all;
 }
 
-/* ---- formatting -------------------------------------------------------- */
+/* ---- pyinstrument's page's rules --------------------------------------- */
 
-function fmtTime(t, total) {
-  if (opts.pct) return (total ? 100 * t / total : 100).toFixed(1) + '%';
-  return t.toFixed(prec);
+// A frame of a closed group still shows where calls branch out of it.
+function shownPage(f, openGroups) {
+  var g = f.group;
+  return !g || g.root === f || openGroups.has(g.root.k) ||
+    f.kids.filter(function (c) { return !c.group; }).length > 1;
 }
 
-function fmtSec(t) {
-  if (!t) return '0 s';
-  if (t >= 10) return t.toFixed(1) + ' s';
-  if (t >= 1) return t.toFixed(2) + ' s';
-  if (t >= 0.001) return (t * 1000).toPrecision(3) + ' ms';
-  return (t * 1e6).toPrecision(3) + ' \u00b5s';
+function pageLibs(g) {
+  var l = groupLibs(g);
+  return '(' + (l.length < 4 ? l.join(', ') : l.slice(0, 3).join(', ') + '...') + ')';
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+// The rows of a tree: {f, d (depth), up (row of the parent), leaf, open},
+// and {f, g} for a group line. 'st' says which frames are open (isOpen)
+// and which groups are shown (groups, by their root's key).
+function treeRows(root, style, st) {
+  var rows = [], stack = root ? [{f: root, d: 0, up: -1}] : [];
+  while (stack.length) {
+    var r = stack.pop(), f = r.f, kids, k, d = r.d + 1, up = rows.length;
+    if (style === 'page') {
+      if (r.g) { rows.push(r); continue; }
+      var shown = shownPage(f, st.groups);
+      r.leaf = !f.kids.length;
+      r.open = !r.leaf && (!shown || st.isOpen(f));
+      if (shown) rows.push(r); else { d = r.d; up = r.up; }
+      if (r.leaf || !r.open) continue;
+      for (k = f.kids.length - 1; k >= 0; k--) stack.push({f: f.kids[k], d: d, up: up});
+      if (f.group && f.group.root === f) stack.push({f: f, g: f.group, d: r.d + 1, up: up});
+      continue;
+    }
+    rows.push(r);
+    if (r.g) kids = drawnKids(f, root, st.groups);
+    else if (f.group && f.group.root === f && !groupIgnored(f.group, root)) kids = [f];
+    else kids = drawnKids(f, root, st.groups);
+    // a group line always toggles, even when no frame below it is drawn
+    r.leaf = !kids.length && !r.g;
+    r.open = r.g ? true : !r.leaf && st.isOpen(f);
+    if (!r.open) continue;
+    for (k = kids.length - 1; k >= 0; k--) {
+      var x = {f: kids[k], d: d, up: up};
+      if (!r.g && kids[k] === f) x.g = f.group;
+      stack.push(x);
+    }
+  }
+  return rows;
+}
+
+/* ---- formatting -------------------------------------------------------- */
+
+function fmtTime(t, total, p) {
+  if (S.pct) return (total ? 100 * t / total : 100).toFixed(1) + '%';
+  return t.toFixed(p);
 }
 
 function colour(p) {
   return p > 0.6 ? 'c-r' : p > 0.2 ? 'c-y' : p > 0.05 ? 'c-g' : 'c-d';
 }
 
-// Appends 'text' to 'parent', marking occurrences of the search query.
-function hl(parent, text) {
-  var q = opts.q, lo = text.toLowerCase(), at = 0, i;
-  if (q) {
-    while ((i = lo.indexOf(q, at)) >= 0) {
-      parent.appendChild(doc.createTextNode(text.slice(at, i)));
-      el('mark', null, text.slice(i, i + q.length), parent);
-      at = i + q.length;
-    }
-  }
-  parent.appendChild(doc.createTextNode(text.slice(at)));
-}
-
 function matches(f) {
-  var q = opts.q;
-  return !!q && !f.i.syn && (name(f).toLowerCase().indexOf(q) >= 0 || position(f).toLowerCase().indexOf(q) >= 0);
+  return !!Q && !f.i.syn && (name(f).toLowerCase().indexOf(Q) >= 0 || position(f).toLowerCase().indexOf(Q) >= 0);
 }
 
 /* ---- call tree view ---------------------------------------------------- */
@@ -120,7 +150,9 @@ function TreeView(main) {
 }
 
 TreeView.prototype.refresh = function () {
-  this.root = processed(opts.agg, false);
+  var s = S.tree;
+  this.style = s.style;
+  this.root = s.style === 'text' ? textTree(s) : pageTree(s);
   if (this.root) assignKeys(this.root);
   this.search();
 };
@@ -128,44 +160,20 @@ TreeView.prototype.refresh = function () {
 TreeView.prototype.search = function () {
   var hits = this.hits = [];
   this.hit = -1;
-  if (this.root && opts.q) preorder(this.root, function (f) { if (matches(f)) hits.push(f); });
+  if (this.root && Q) preorder(this.root, function (f) { if (matches(f)) hits.push(f); });
   this.layout();
 };
 
+// pyinstrument's page opens everything; the text report's style what
+// takes over 5 % of the time.
 TreeView.prototype.isOpen = function (f) {
   var k = f.k;
   if (this.decided.has(k)) return this.open.has(k);
-  return f.time > 0.05 * this.root.time || !f.parent;
-};
-
-// Children of a row: a frame, or a group line (g) holding its root's children.
-TreeView.prototype.kidsOf = function (r) {
-  var root = this.root, f = r.f;
-  if (r.g) return drawnKids(f, root, this.groups).map(function (c) { return {f: c}; });
-  if (f.group && f.group.root === f && !groupIgnored(f.group, root)) return [{f: f, g: f.group}];
-  return drawnKids(f, root, this.groups).map(function (c) { return {f: c}; });
+  return this.style !== 'text' || f.time > 0.05 * this.root.time || !f.parent;
 };
 
 TreeView.prototype.layout = function () {
-  var rows = [], prev = this.rows[this.sel];
-  if (this.root) {
-    var st = [{f: this.root, d: 0, up: -1}];
-    while (st.length) {
-      var r = st.pop();
-      rows.push(r);
-      var kids = this.kidsOf(r);
-      // a group line always toggles, even when no frame below it is drawn
-      r.leaf = !kids.length && !r.g;
-      r.open = r.g ? true : !r.leaf && this.isOpen(r.f);
-      if (!r.open) continue;
-      for (var k = kids.length - 1; k >= 0; k--) {
-        kids[k].d = r.d + 1;
-        kids[k].up = rows.length - 1;
-        st.push(kids[k]);
-      }
-    }
-  }
-  this.rows = rows;
+  var prev = this.rows[this.sel], rows = this.rows = treeRows(this.root, this.style, this);
   this.sel = 0;
   if (prev) {
     for (var i = 0; i < rows.length; i++) {
@@ -177,7 +185,7 @@ TreeView.prototype.layout = function () {
   this.sizer.style.width = deepest * IND + 700 + 'px';
   this.painted = null;
   this.paint();
-  $('o-n').textContent = opts.q ? this.hits.length + (this.hits.length === 1 ? ' match' : ' matches') : '';
+  $('o-n').textContent = Q ? this.hits.length + (this.hits.length === 1 ? ' match' : ' matches') : '';
 };
 
 TreeView.prototype.paint = function () {
@@ -192,74 +200,92 @@ TreeView.prototype.paint = function () {
 };
 
 TreeView.prototype.rowEl = function (r, i) {
-  var f = r.f, root = this.root, e = el('div', 'row' + (i === this.sel ? ' sel' : ''));
+  var f = r.f, root = this.root, page = this.style !== 'text', e = el('div', 'row' + (i === this.sel ? ' sel' : ''));
   e.style.top = i * RH + 'px';
   e.dataset.i = i;
   e.setAttribute('role', 'treeitem');
-  if (!r.leaf) e.setAttribute('aria-expanded', r.g ? this.groups.has(f.k) : r.open);
   el('span', 'ind', null, e).style.width = r.d * IND + 'px';
-  var tg = el('span', 'tg', r.leaf ? '' : r.open && !r.g ? '\u25be' : '\u25b8', e);
   if (r.g) {
     var shown = this.groups.has(f.k);
-    tg.textContent = shown ? '\u25be' : '\u25b8';
-    el('span', 'grp', '[' + r.g.n + ' frames ' + (shown ? 'shown' : 'hidden') + ']', e);
-    el('span', 'libs', libNames(r.g, root), e);
+    e.setAttribute('aria-expanded', shown);
+    e.classList.add('gl');
+    el('span', 'tg', shown ? '\u25be' : '\u25b8', e);
+    el('span', 'grp', page ? r.g.frames.length - 1 + ' frames ' + (shown ? 'shown' : 'hidden')
+      : '[' + r.g.n + ' frames ' + (shown ? 'shown' : 'hidden') + ']', e);
+    el('span', 'libs', page ? pageLibs(r.g) : libNames(r.g, root), e);
     return e;
   }
+  if (!r.leaf) e.setAttribute('aria-expanded', r.open);
+  el('span', 'tg', r.leaf ? '' : r.open ? '\u25be' : '\u25b8', e);
   var p = root.time ? f.time / root.time : 1;
-  el('span', 'tm ' + colour(p), fmtTime(f.time, root.time), e);
-  hl(el('span', 'nm' + (isApp(f) ? ' app' : ''), null, e), name(f));
-  var pos = position(f);
-  if (pos) hl(el('span', 'pos', null, e), pos);
+  el('span', 'tm ' + colour(p), fmtTime(f.time, root.time, page ? pagePrec : prec), e);
+  hl(el('span', 'nm' + (isApp(f) ? ' app' : ''), null, e), name(f), Q);
+  var pos = page ? pagePos(f) : position(f);
+  if (pos) hl(el('span', 'pos', null, e), pos, Q);
   e.title = (f.i.file || f.i.fn) + '\nself ' + fmtSec(selfTime(f)) + ', total ' + fmtSec(f.time);
   return e;
 };
 
-TreeView.prototype.select = function (i, toggle) {
+TreeView.prototype.select = function (i) {
   if (i < 0 || i >= this.rows.length) return;
   this.sel = i;
   var b = this.box, top = i * RH;
   if (top < b.scrollTop) b.scrollTop = top;
   else if (top + RH > b.scrollTop + b.clientHeight) b.scrollTop = top + RH - b.clientHeight;
-  if (toggle) this.toggle(i);
-  else { this.painted = null; this.paint(); }
+  this.painted = null;
+  this.paint();
 };
 
-TreeView.prototype.toggle = function (i, want) {
-  var r = this.rows[i];
+TreeView.prototype.setOpen = function (f, on) {
+  this.decided.add(f.k);
+  if (on) this.open.add(f.k); else this.open.delete(f.k);
+};
+
+// Opens or closes row i; 'deep' does the same to everything below it,
+// library groups included.
+TreeView.prototype.toggle = function (i, want, deep) {
+  var r = this.rows[i], self = this;
   if (!r || r.leaf) return;
   if (r.g) {
     if (want === undefined) want = !this.groups.has(r.f.k);
     if (want) this.groups.add(r.f.k); else this.groups.delete(r.f.k);
   } else {
     if (want === undefined) want = !r.open;
-    this.decided.add(r.f.k);
-    if (want) this.open.add(r.f.k); else this.open.delete(r.f.k);
+    this.setOpen(r.f, want);
+  }
+  if (deep) {
+    preorder(r.f, function (f) {
+      self.setOpen(f, want);
+      if (f.group && f.group.root === f) { if (want) self.groups.add(f.k); else self.groups.delete(f.k); }
+    });
   }
   this.layout();
 };
 
+// Expand all opens every frame but leaves library groups as they are;
+// Collapse all closes groups too.
 TreeView.prototype.setAll = function (on) {
   var self = this;
   if (!this.root) return;
-  preorder(this.root, function (f) {
-    self.decided.add(f.k);
-    if (on) self.open.add(f.k); else self.open.delete(f.k);
-  });
-  if (!on) { this.open.add(this.root.k); this.groups.clear(); }
+  preorder(this.root, function (f) { self.setOpen(f, on); });
+  if (!on) { this.setOpen(this.root, true); this.groups.clear(); }
   this.layout();
 };
 
+// A click anywhere on a row toggles it (Alt: the whole subtree), unless it
+// ends a text selection.
 TreeView.prototype.click = function (e) {
   var row = e.target.closest('.row');
-  if (!row) return;
-  var i = +row.dataset.i, r = this.rows[i];
-  this.select(i, e.target.classList.contains('tg') || !!r.g || e.detail === 2);
+  if (!row || e.detail > 1 || String(window.getSelection())) return;
+  var i = +row.dataset.i;
+  this.select(i);
+  this.toggle(i, undefined, e.altKey);
 };
 
 TreeView.prototype.key = function (e) {
   var i = this.sel, r = this.rows[i], page = Math.floor(this.box.clientHeight / RH) - 1;
   if (!r) return;
+  var open = r.g ? this.groups.has(r.f.k) : r.open;
   switch (e.key) {
     case 'ArrowDown': case 'j': this.select(i + 1); break;
     case 'ArrowUp': case 'k': this.select(i - 1); break;
@@ -268,15 +294,14 @@ TreeView.prototype.key = function (e) {
     case 'Home': this.select(0); break;
     case 'End': this.select(this.rows.length - 1); break;
     case 'ArrowRight': case 'l':
-      if (!r.leaf && !(r.g ? this.groups.has(r.f.k) : r.open)) this.toggle(i, true);
+      if (!r.leaf && !open) this.toggle(i, true, e.altKey);
       else if (!r.leaf) this.select(i + 1);
       break;
     case 'ArrowLeft': case 'h':
-      if (!r.leaf && !r.g && r.open) this.toggle(i, false);
-      else if (r.g && this.groups.has(r.f.k)) this.toggle(i, false);
+      if (!r.leaf && open) this.toggle(i, false, e.altKey);
       else if (r.up >= 0) this.select(r.up);
       break;
-    case 'Enter': case ' ': this.toggle(i); break;
+    case 'Enter': case ' ': this.toggle(i, undefined, e.altKey); break;
     case 'n': this.next(e.shiftKey ? -1 : 1); break;
     case '*': this.setAll(true); break;
     default: return;
@@ -288,10 +313,10 @@ TreeView.prototype.key = function (e) {
 TreeView.prototype.next = function (dir) {
   if (!this.hits.length) return;
   this.hit = (this.hit + dir + this.hits.length) % this.hits.length;
-  var f = this.hits[this.hit];
+  var f = this.hits[this.hit], root = this.root, page = this.style !== 'text';
   for (var a = f; a; a = a.parent) {
-    if (a !== f) { this.decided.add(a.k); this.open.add(a.k); }
-    if (a.group && !drawn(a, this.root, this.groups)) this.groups.add(a.group.root.k);
+    if (a !== f) this.setOpen(a, true);
+    if (a.group && !(page ? shownPage(a, this.groups) : drawnText(a, root, this.groups))) this.groups.add(a.group.root.k);
   }
   this.layout();
   for (var i = 0; i < this.rows.length; i++) {

@@ -18,7 +18,7 @@
 #include "error.h"
 #include "tree.h"
 
-static pyi_tree *tree_new(const pyi_session *s, bool all_attrs) {
+pyi_tree *pyi_tree_alloc(const pyi_session *s, bool all_attrs) {
   pyi_tree *t = pyi_xcalloc(1, sizeof *t);
   t->s = (pyi_session *)s; /* caches (short paths) live in the session */
   t->all_attrs = all_attrs;
@@ -55,7 +55,7 @@ static uint32_t start_ident(const pyi_session *s, size_t i) {
 }
 
 pyi_tree *pyi_tree_build(const pyi_session *s, unsigned flags, pyi_error *err) {
-  pyi_tree *t = tree_new(s, flags & PYI_BUILD_ALL_ATTRS);
+  pyi_tree *t = pyi_tree_alloc(s, flags & PYI_BUILD_ALL_ATTRS);
   if (!s->n_records)
     return t;
   pyi_frame *root = pyi_frame_new(t, s->id_root);
@@ -227,7 +227,7 @@ pyi_tree *pyi_tree_build_aggregated(const pyi_session *s, bool importlib,
       err->code = 0;
     return NULL;
   }
-  pyi_tree *t = tree_new(s, false);
+  pyi_tree *t = pyi_tree_alloc(s, false);
   if (!s->n_records)
     return t;
   uint32_t *stack = pyi_xmalloc(PYI_MAX_DEPTH * sizeof *stack);

@@ -4,16 +4,31 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int pyi_fail(pyi_error *err, int code, const char *fmt, ...) {
+static int fail(pyi_error *err, int code, int errnum, const char *fmt,
+                va_list ap) {
   if (!err)
     return -1;
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-  va_end(ap);
   for (char *p = err->msg; *p; p++)
     if ((unsigned char)*p < 0x20)
       *p = '?';
   err->code = code;
+  err->errnum = errnum;
+  return -1;
+}
+
+int pyi_fail(pyi_error *err, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fail(err, code, 0, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+int pyi_fail_errno(pyi_error *err, int errnum, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fail(err, PYI_EIO, errnum, fmt, ap);
+  va_end(ap);
   return -1;
 }

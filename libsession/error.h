@@ -9,4 +9,9 @@
 int pyi_fail(pyi_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* pyi_fail for a system call that failed with 'errnum' (PYI_EIO); the
+ * caller's message should end with strerror(errnum). */
+int pyi_fail_errno(pyi_error *err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

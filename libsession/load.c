@@ -53,7 +53,7 @@ static long raw_more(struct src *in, pyi_error *err) {
     n = read(in->fd, in->raw, RAW_CHUNK);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    return pyi_fail(err, PYI_EIO, "%s: read error: %s", in->name, strerror(errno));
+    return pyi_fail_errno(err, errno, "%s: read error: %s", in->name, strerror(errno));
   if (n == 0)
     in->raw_eof = true;
   in->zs.next_in = in->raw;
@@ -493,7 +493,7 @@ static pyi_session *load_path(const char *path, pyi_load_stream *stream,
   const char *name = is_stdin ? "<stdin>" : path;
   int fd = is_stdin ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    pyi_fail(err, PYI_EIO, "%s: %s", name, strerror(errno));
+    pyi_fail_errno(err, errno, "%s: %s", name, strerror(errno));
     return NULL;
   }
   struct stat st;
@@ -501,7 +501,7 @@ static pyi_session *load_path(const char *path, pyi_load_stream *stream,
     memset(&st, 0, sizeof st);
   if (S_ISDIR(st.st_mode)) {
     close(fd);
-    pyi_fail(err, PYI_EIO, "%s: is a directory, not a session file", name);
+    pyi_fail_errno(err, EISDIR, "%s: is a directory, not a session file", name);
     return NULL;
   }
   if (stream)

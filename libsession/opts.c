@@ -168,10 +168,11 @@ const char *pyi_opt_string(const pyi_opts *o, const char *name) {
   return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int pyi_opt_proc(const pyi_opts *o, pyi_proc_opts *p, pyi_error *err) {
+/* Reads the processor options held by the object 'po' (NULL or null:
+ * the defaults). */
+static int proc_opts_of(const cJSON *po, pyi_proc_opts *p, pyi_error *err) {
   p->filter_threshold = 0.01;
   p->hide_regex = p->show_regex = NULL;
-  const cJSON *po = pyi_opt(o, "processor_options");
   if (!po || cJSON_IsNull(po))
     return 0;
   if (!cJSON_IsObject(po))
@@ -196,6 +197,14 @@ int pyi_opt_proc(const pyi_opts *o, pyi_proc_opts *p, pyi_error *err) {
     *dst[i] = v->valuestring;
   }
   return 0;
+}
+
+int pyi_opt_proc(const pyi_opts *o, pyi_proc_opts *p, pyi_error *err) {
+  return proc_opts_of(pyi_opt(o, "processor_options"), p, err);
+}
+
+int pyi_opt_proc_map(const pyi_opts *o, pyi_proc_opts *p, pyi_error *err) {
+  return proc_opts_of(o ? o->root : NULL, p, err);
 }
 
 int pyi_opts_only(const pyi_opts *o, const char *const *allowed, const char *renderer,

@@ -22,6 +22,9 @@ const char *pyi_opt_string(const pyi_opts *o, const char *name);
 /* processor_options read into 'p'; fails when it is not an object or a
  * value has the wrong type. */
 int pyi_opt_proc(const pyi_opts *o, pyi_proc_opts *p, pyi_error *err);
+/* The same read from the top level of 'o' (a processor options map, as
+ * pyinstrument's processors take it; other keys are ignored). */
+int pyi_opt_proc_map(const pyi_opts *o, pyi_proc_opts *p, pyi_error *err);
 /* Fails (PYI_EARG) naming the first option not in 'allowed'
  * (NULL-terminated), as pyinstrument's renderer constructors do. */
 int pyi_opts_only(const pyi_opts *o, const char *const *allowed,

@@ -38,17 +38,17 @@ int pyi_out_open(pyi_out *o, const char *path, bool gzip, pyi_error *err) {
   if (!path || strcmp(path, "-") == 0) {
     fd = dup(1);
     if (fd < 0)
-      return pyi_fail(err, PYI_EIO, "<stdout>: %s", strerror(errno));
+      return pyi_fail_errno(err, errno, "<stdout>: %s", strerror(errno));
   } else {
     struct stat st;
     /* only regular files are replaced by rename; a device or FIFO is
      * written in place */
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
       if (S_ISDIR(st.st_mode))
-        return pyi_fail(err, PYI_EIO, "%s: is a directory", path);
+        return pyi_fail_errno(err, EISDIR, "%s: is a directory", path);
       fd = open(path, O_WRONLY | O_CLOEXEC);
       if (fd < 0)
-        return pyi_fail(err, PYI_EIO, "%s: %s", path, strerror(errno));
+        return pyi_fail_errno(err, errno, "%s: %s", path, strerror(errno));
     } else {
       size_t n = strlen(path);
       const char *slash = strrchr(path, '/');
@@ -60,7 +60,7 @@ int pyi_out_open(pyi_out *o, const char *path, bool gzip, pyi_error *err) {
         int e = errno;
         free(o->tmp);
         o->tmp = NULL;
-        return pyi_fail(err, PYI_EIO, "%s: cannot create: %s", path, strerror(e));
+        return pyi_fail_errno(err, e, "%s: cannot create: %s", path, strerror(e));
       }
       mode_t mask = umask(0);
       umask(mask);
@@ -80,7 +80,7 @@ int pyi_out_open(pyi_out *o, const char *path, bool gzip, pyi_error *err) {
     if (!o->fp) {
       close(fd);
       pyi_out_abort(o);
-      return pyi_fail(err, PYI_EIO, "%s: %s", path ? path : "<stdout>", strerror(errno));
+      return pyi_fail_errno(err, errno, "%s: %s", path ? path : "<stdout>", strerror(errno));
     }
   }
   return 0;
@@ -147,7 +147,7 @@ int pyi_out_close(pyi_out *o, pyi_error *err) {
     o->error = errno;
   if (o->error) {
     int e = o->error;
-    pyi_fail(err, PYI_EIO, "%s: write failed: %s", name, strerror(e));
+    pyi_fail_errno(err, e, "%s: write failed: %s", name, strerror(e));
     pyi_out_abort(o);
     return -1;
   }
@@ -162,4 +162,67 @@ char *pyi_out_detach(pyi_out *o, size_t *len) {
   if (len)
     *len = o->buf.len;
   return pyi_buf_detach(&o->buf);
+}
+
+/* ---- deflated and base64-encoded (the HTML pages' data) ------------------ */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Writes 'n' bytes as base64 through a small block so the sink gets large
+ * writes; only the last call of a stream may have n % 3 != 0. */
+static void put_base64(pyi_out *o, const unsigned char *p, size_t n) {
+  char block[4096];
+  size_t k = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v = (unsigned)p[i] << 16;
+    if (i + 1 < n)
+      v |= (unsigned)p[i + 1] << 8;
+    if (i + 2 < n)
+      v |= p[i + 2];
+    block[k++] = b64_alphabet[v >> 18 & 63];
+    block[k++] = b64_alphabet[v >> 12 & 63];
+    block[k++] = i + 1 < n ? b64_alphabet[v >> 6 & 63] : '=';
+    block[k++] = i + 2 < n ? b64_alphabet[v & 63] : '=';
+    if (k == sizeof block) {
+      pyi_out_write(o, block, k);
+      k = 0;
+    }
+  }
+  pyi_out_write(o, block, k);
+}
+
+int pyi_out_deflated_base64(pyi_out *o, const void *data, size_t len,
+                            pyi_error *err) {
+  unsigned char chunk[3 * 16384]; /* a multiple of 3: no padding mid-stream */
+  z_stream z = {0};
+  if (deflateInit(&z, Z_BEST_COMPRESSION) != Z_OK)
+    return pyi_fail(err, PYI_EIO, "cannot start zlib compression");
+  const unsigned char *in = data;
+  size_t left = len;
+  int rc;
+  z.next_out = chunk;
+  z.avail_out = sizeof chunk;
+  do {
+    if (z.avail_in == 0 && left) {
+      uInt step = left > (1u << 30) ? (1u << 30) : (uInt)left;
+      z.next_in = (unsigned char *)in;
+      z.avail_in = step;
+      in += step;
+      left -= step;
+    }
+    rc = deflate(&z, left || z.avail_in ? Z_NO_FLUSH : Z_FINISH);
+    if (rc == Z_STREAM_ERROR) {
+      deflateEnd(&z);
+      return pyi_fail(err, PYI_EIO, "zlib compression failed");
+    }
+    /* only full chunks (a multiple of 3) go out before the end */
+    if (z.avail_out == 0 || rc == Z_STREAM_END) {
+      put_base64(o, chunk, sizeof chunk - z.avail_out);
+      z.next_out = chunk;
+      z.avail_out = sizeof chunk;
+    }
+  } while (rc != Z_STREAM_END);
+  deflateEnd(&z);
+  return 0;
 }

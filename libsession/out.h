@@ -39,5 +39,10 @@ int pyi_out_close(pyi_out *o, pyi_error *err);
 void pyi_out_abort(pyi_out *o);
 /* String mode: the collected bytes (caller frees), length in '*len'. */
 char *pyi_out_detach(pyi_out *o, size_t *len);
+/* Writes 'len' bytes of 'data' deflated (zlib format, what a browser's
+ * DecompressionStream("deflate") reads) and base64-encoded, for the HTML
+ * pages. Fails only when zlib does. */
+int pyi_out_deflated_base64(pyi_out *o, const void *data, size_t len,
+                            pyi_error *err);
 
 #endif

@@ -72,6 +72,7 @@ static size_t count_parts(const char *s, size_t len) {
 #define NO_SHORT_PATH UINT32_MAX
 
 const char *pyi_session_short_path(pyi_session *s, uint32_t ident) {
+  pyi_session_fresh_paths(s);
   pyi_ident *id = &s->ident[ident];
   if (id->short_path == NO_SHORT_PATH)
     return NULL;
@@ -106,4 +107,17 @@ const char *pyi_session_short_path(pyi_session *s, uint32_t ident) {
   pyi_buf_release(&cand);
   free(file);
   return pyi_intern_str(s->strings, id->short_path, NULL);
+}
+
+const char *pyi_session_shorten_path(pyi_session *s, const char *path,
+                                     size_t len) {
+  if (!len)
+    return "";
+  /* an identifier whose file is 'path' carries the cached answer */
+  pyi_buf b = PYI_BUF_INIT;
+  pyi_buf_putc(&b, '\0');
+  pyi_buf_put(&b, path, len);
+  uint32_t id = pyi_session_ident(s, b.ptr, b.len);
+  pyi_buf_release(&b);
+  return pyi_session_short_path(s, id);
 }

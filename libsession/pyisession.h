@@ -51,6 +51,7 @@ enum pyi_error_code {
 typedef struct pyi_error {
   int code;
   char msg[512];
+  int errnum; /* for PYI_EIO from the system: its errno value, else 0 */
 } pyi_error;
 
 /** ## Sessions
@@ -210,6 +211,22 @@ PYI_EXPORT int pyi_session_add_record(pyi_session *s, const uint32_t *frames,
                                       size_t depth, double seconds,
                                       pyi_error *err);
 
+/** ### Editing a session's metadata and records
+ *
+ * pyinstrument's Session fields are assignable; these replace one list at
+ * a time. Caches that depend on them (short paths, which code is the
+ * application's) are recomputed on next use. */
+PYI_EXPORT void pyi_session_clear_sys_path(pyi_session *s);
+PYI_EXPORT void pyi_session_clear_sys_prefixes(pyi_session *s);
+PYI_EXPORT void pyi_session_clear_records(pyi_session *s);
+
+/** Session.shorten_path: 'path' relative to the sys_path entry that gives
+ * the fewest components (unchanged when none is shorter, or when it holds
+ * no '/'), relative entries taken from the current directory. Borrowed
+ * from the session; the result for a path is computed once. */
+PYI_EXPORT const char *pyi_session_shorten_path(pyi_session *s,
+                                                const char *path, size_t len);
+
 /** ## Options
  *
  * Renderer options are a map from names to JSON values, exactly as
@@ -246,6 +263,181 @@ PYI_EXPORT bool pyi_opts_has(const pyi_opts *o, const char *name);
  * a --hide/--show glob stands for. Caller frees. */
 PYI_EXPORT char *pyi_glob_to_regex(const char *glob);
 
+/** ## Frame trees
+ *
+ * pyinstrument's Frame objects: the call tree that Session.root_frame()
+ * builds, that processors edit and that frame renderers draw. A tree owns
+ * its frames, which live until the tree is freed (a frame removed from the
+ * tree stays valid, detached). A tree borrows its session, which must
+ * outlive it: frames read identifiers, attributes, sys_path and
+ * sys_prefixes from it, and new identifiers are added to it.
+ *
+ * No function here recurses over the depth of a tree.
+ */
+typedef struct pyi_tree pyi_tree;
+typedef struct pyi_frame pyi_frame;
+
+/** Session.root_frame(trim_stem): the timeline tree of 's' (each record
+ * continues the previous one's path; every attribute kept), its stem above
+ * profiler.start() trimmed when 'trim_stem'. The root is NULL for a
+ * session without samples. NULL and 'err' on a session whose records
+ * cannot form a tree (a frame below [self]). Free with pyi_tree_free. */
+PYI_EXPORT pyi_tree *pyi_tree_new(pyi_session *s, bool trim_stem,
+                                  pyi_error *err);
+/** A tree without frames, for frames made one by one. */
+PYI_EXPORT pyi_tree *pyi_tree_new_empty(pyi_session *s);
+PYI_EXPORT void pyi_tree_free(pyi_tree *t);
+PYI_EXPORT pyi_session *pyi_tree_session(const pyi_tree *t);
+/** The root the tree was built with (NULL when empty). A frame is the
+ * root of whatever subtree it heads; this is only where building left it. */
+PYI_EXPORT pyi_frame *pyi_tree_root(const pyi_tree *t);
+
+/** A new, detached frame from a frame-info string ("function\0file\0line"
+ * and attributes after "\x01"), as pyinstrument's Frame(frame_info,
+ * time=...): its time is 'time', each attribute is credited with it. */
+PYI_EXPORT pyi_frame *pyi_frame_make(pyi_tree *t, const char *frame_info,
+                                     size_t len, double time);
+
+/** Links (NULL where there is none). */
+PYI_EXPORT pyi_frame *pyi_frame_parent(const pyi_frame *f);
+PYI_EXPORT pyi_frame *pyi_frame_first_child(const pyi_frame *f);
+PYI_EXPORT pyi_frame *pyi_frame_last_child(const pyi_frame *f);
+PYI_EXPORT pyi_frame *pyi_frame_next_sibling(const pyi_frame *f);
+PYI_EXPORT pyi_frame *pyi_frame_prev_sibling(const pyi_frame *f);
+/** One pointer a binding may keep per frame (NULL at first). */
+PYI_EXPORT void *pyi_frame_user(const pyi_frame *f);
+PYI_EXPORT void pyi_frame_set_user(pyi_frame *f, void *user);
+
+/** The identifier "function\0file\0line" (borrowed; it holds NULs, so its
+ * length goes to '*len'). */
+PYI_EXPORT const char *pyi_frame_identifier(const pyi_tree *t,
+                                            const pyi_frame *f, size_t *len);
+/** Replaces the identifier (attributes and time stay). */
+PYI_EXPORT void pyi_frame_set_identifier(pyi_tree *t, pyi_frame *f,
+                                         const char *identifier, size_t len);
+/** Parts of the identifier: the function (always), the file and the line
+ * text (NULL when the identifier has fewer parts). */
+PYI_EXPORT const char *pyi_frame_function(const pyi_tree *t,
+                                          const pyi_frame *f, size_t *len);
+PYI_EXPORT const char *pyi_frame_file(const pyi_tree *t, const pyi_frame *f,
+                                      size_t *len);
+PYI_EXPORT const char *pyi_frame_line_text(const pyi_tree *t,
+                                           const pyi_frame *f, size_t *len);
+/** [root], [self], [await], [out-of-context]; the last three are leaves
+ * that take no children. */
+PYI_EXPORT bool pyi_frame_is_synthetic(const pyi_tree *t, const pyi_frame *f);
+PYI_EXPORT bool pyi_frame_is_leaf_only(const pyi_tree *t, const pyi_frame *f);
+
+/** time: the frame's total seconds; absorbed: the time of descendants
+ * that processors removed into it. */
+PYI_EXPORT double pyi_frame_time(const pyi_frame *f);
+PYI_EXPORT void pyi_frame_set_time(pyi_frame *f, double time);
+PYI_EXPORT double pyi_frame_absorbed_time(const pyi_frame *f);
+PYI_EXPORT void pyi_frame_set_absorbed_time(pyi_frame *f, double time);
+/** total_self_time: time minus that of the children that are not
+ * synthetic. await_time: the time of the [await] frames of the subtree. */
+PYI_EXPORT double pyi_frame_total_self_time(const pyi_tree *t,
+                                            const pyi_frame *f);
+PYI_EXPORT double pyi_frame_await_time(const pyi_tree *t, const pyi_frame *f);
+
+/** Attributes, in first-seen order: observation ("l12", "cMyClass", "h1")
+ * and the seconds it was seen for. */
+PYI_EXPORT size_t pyi_frame_attr_count(const pyi_frame *f);
+/** Attribute 'i': its key (borrowed; length in '*len') and, in '*value',
+ * its seconds; 'is_int' (may be NULL) tells whether every time added was
+ * an integer. */
+PYI_EXPORT const char *pyi_frame_attr(const pyi_tree *t, const pyi_frame *f,
+                                      size_t i, size_t *len, double *value,
+                                      bool *is_int);
+/** Sets attribute 'key' to 'value' (appending it if new). */
+PYI_EXPORT void pyi_frame_set_attr(pyi_tree *t, pyi_frame *f, const char *key,
+                                   size_t len, double value, bool is_int);
+PYI_EXPORT void pyi_frame_clear_attrs(pyi_frame *f);
+/** The most observed attribute value for marker 'c' without the marker
+ * (NULL when none or empty), and has_tracebackhide ('h' observation "1"). */
+PYI_EXPORT const char *pyi_frame_class(const pyi_tree *t, const pyi_frame *f,
+                                       size_t *len);
+PYI_EXPORT bool pyi_frame_tracebackhide(const pyi_tree *t, const pyi_frame *f);
+/** file_path_short: a synthetic frame with a parent answers for it; NULL
+ * when there is no file. Borrowed from the session. */
+PYI_EXPORT const char *pyi_frame_file_short(const pyi_tree *t,
+                                            const pyi_frame *f);
+/** is_application_code, with the session's sys_prefixes. */
+PYI_EXPORT bool pyi_frame_is_application(const pyi_tree *t,
+                                         const pyi_frame *f);
+
+/** ### Editing
+ *
+ * Adding a frame first removes it from its parent. Both frames must be of
+ * tree 't' (pyi_tree_adopt moves frames between trees). */
+/** Appends 'child' to 'parent's children, or inserts it right after
+ * 'after' (a child of 'parent') when 'after' is not NULL. PYI_EARG when
+ * 'parent' is a leaf-only frame or 'child' is 'parent' or one of its
+ * ancestors. */
+PYI_EXPORT int pyi_frame_add_child(pyi_tree *t, pyi_frame *parent,
+                                   pyi_frame *child, pyi_frame *after,
+                                   pyi_error *err);
+/** Frame.remove_from_parent. */
+PYI_EXPORT void pyi_frame_remove(pyi_frame *f);
+
+/** Copies the subtree of 'f' (a frame of 'from') into 't' and returns the
+ * copy, detached; 'f' is detached from its parent and left as it was.
+ * Groups do not follow (the copies belong to none). 'moved' (if not NULL)
+ * is called once per frame copied, with the original and its copy, parents
+ * before children. 'from' may be freed afterwards. */
+PYI_EXPORT pyi_frame *pyi_tree_adopt(pyi_tree *t, pyi_tree *from, pyi_frame *f,
+                                     void (*moved)(void *ctx, pyi_frame *old,
+                                                   pyi_frame *copy),
+                                     void *ctx);
+
+/** ### Groups
+ *
+ * The frame groups of the library-grouping processor. A group is named by
+ * a number from 1 (0: none) that stays valid as long as the tree. */
+PYI_EXPORT size_t pyi_frame_group_of(const pyi_tree *t, const pyi_frame *f);
+PYI_EXPORT size_t pyi_tree_group_count(const pyi_tree *t);
+/** FrameGroup(root): a new group holding 'root'. */
+PYI_EXPORT size_t pyi_group_create(pyi_tree *t, pyi_frame *root);
+/** Adds 'f' (leaving the group it was in); removes 'f' from its group
+ * when 'group' is 0. */
+PYI_EXPORT void pyi_group_set(pyi_tree *t, size_t group, pyi_frame *f);
+PYI_EXPORT pyi_frame *pyi_group_root(const pyi_tree *t, size_t group);
+/** The group's frames in the order they joined. */
+PYI_EXPORT size_t pyi_group_size(const pyi_tree *t, size_t group);
+PYI_EXPORT pyi_frame *pyi_group_frame(const pyi_tree *t, size_t group,
+                                      size_t i);
+/** exit_frames: those of its frames with a child outside the group. */
+PYI_EXPORT size_t pyi_group_exit_count(pyi_tree *t, size_t group);
+PYI_EXPORT pyi_frame *pyi_group_exit(pyi_tree *t, size_t group, size_t i);
+/** The group's id, a random version-4 UUID as text (borrowed). */
+PYI_EXPORT const char *pyi_group_id(const pyi_tree *t, size_t group);
+
+/** ### Processors
+ *
+ * pyinstrument's processors by name: "remove_importlib",
+ * "remove_tracebackhide", "aggregate_repeated_calls",
+ * "group_library_frames_processor", "merge_consecutive_self_time",
+ * "remove_unnecessary_self_time_nodes", "remove_irrelevant_nodes",
+ * "remove_first_pyinstrument_frames_processor". */
+PYI_EXPORT const char *const *pyi_processor_names(void);
+/** Runs processor 'name' on the subtree of 'root' (a frame of 't') with
+ * the options map 'o' (filter_threshold, hide_regex, show_regex; NULL for
+ * the defaults) and returns the root it leaves, which is 'root' or one of
+ * its descendants (then detached). NULL and 'err' on an unknown name or a
+ * bad option. */
+PYI_EXPORT pyi_frame *pyi_tree_run_processor(pyi_tree *t, const char *name,
+                                             pyi_frame *root,
+                                             const pyi_opts *o,
+                                             pyi_error *err);
+/** Checks pyinstrument's self_check invariant on 'f' (and, when
+ * 'recursive', its subtree): a frame that takes children has the time of
+ * its children plus its absorbed time (relative tolerance 1e-9), a
+ * leaf-only frame has no children. Returns NULL, or the first frame that
+ * breaks it. */
+PYI_EXPORT const pyi_frame *pyi_frame_check(const pyi_tree *t,
+                                            const pyi_frame *f,
+                                            bool recursive);
+
 /** ## Rendering
  *
  * Renderers by name: "text", "json", "pyisession" (alias "session"),
@@ -281,6 +473,26 @@ PYI_EXPORT int pyi_render_file(const pyi_session *s, const char *name,
 PYI_EXPORT char *pyi_render_string(const pyi_session *s, const char *name,
                                    const pyi_opts *o, size_t *len,
                                    FILE *notices, pyi_error *err);
+
+/** Renders the subtree of 'root' (a frame of 't', usually one that went
+ * through processors of the caller's choosing) with frame renderer 'name',
+ * as the report of session 's' (its metadata: description, duration,
+ * sample count): the renderer runs no processors of its own. A NULL
+ * 'root' (and 't' NULL too, if need be) renders as a session without
+ * samples. Returns a new buffer as
+ * pyi_render_string does; PYI_EARG for a renderer that draws no tree
+ * (pyisession, folded, pprof, html). */
+PYI_EXPORT char *pyi_render_frame_string(const pyi_session *s, pyi_tree *t,
+                                         pyi_frame *root, const char *name,
+                                         const pyi_opts *o, size_t *len,
+                                         FILE *notices, pyi_error *err);
+/** Writes 'len' bytes to 'path' ("-" or NULL: stdout) as rendered output
+ * is written: under a temporary name renamed when complete. For output
+ * made elsewhere (a binding's own renderer). */
+PYI_EXPORT int pyi_write_file(const char *path, const void *data, size_t len,
+                              pyi_error *err);
+/** True for the renderers pyi_render_frame_string takes. */
+PYI_EXPORT bool pyi_renderer_draws_tree(const char *name);
 
 /** Checks the options against renderer 'name' without rendering (what
  * pyinstrument does when it constructs the renderer). */

@@ -124,10 +124,17 @@ unsigned pyi_render_procs(const pyi_render_ctx *c) {
 }
 
 pyi_tree *pyi_render_tree(pyi_render_ctx *c) {
+  if (c->tree)
+    return c->tree;
   pyi_proc_opts p;
   if (pyi_opt_proc(c->opts, &p, c->err))
     return NULL;
   return pyi_tree_process(c->s, pyi_render_procs(c), &p, false, c->err);
+}
+
+void pyi_render_tree_done(pyi_render_ctx *c, pyi_tree *t) {
+  if (t != c->tree)
+    pyi_tree_free(t);
 }
 
 void pyi_local_time(double t, const char *fmt, char *out, size_t size) {
@@ -142,7 +149,7 @@ void pyi_local_time(double t, const char *fmt, char *out, size_t size) {
 
 static int render(const pyi_session *s, const pyi_renderer *r, const pyi_opts *o,
                   pyi_out *out, FILE *notices, pyi_error *err) {
-  pyi_render_ctx c = {(pyi_session *)s, o, out, notices, err, r};
+  pyi_render_ctx c = {(pyi_session *)s, o, out, notices, err, r, NULL};
   return r->render(&c);
 }
 
@@ -173,6 +180,54 @@ char *pyi_render_string(const pyi_session *s, const char *name, const pyi_opts *
     return NULL;
   }
   return pyi_out_detach(&out, len);
+}
+
+/* The frame renderers of pyinstrument's classes, which draw any tree. */
+bool pyi_renderer_draws_tree(const char *name) {
+  static const char *const names[] = {"text", "json", "speedscope", "pstats"};
+  for (size_t i = 0; name && i < sizeof names / sizeof *names; i++)
+    if (strcmp(names[i], name) == 0)
+      return true;
+  return false;
+}
+
+char *pyi_render_frame_string(const pyi_session *s, pyi_tree *t,
+                              pyi_frame *root, const char *name,
+                              const pyi_opts *o, size_t *len, FILE *notices,
+                              pyi_error *err) {
+  if (pyi_render_check(name, o, err))
+    return NULL;
+  if (!pyi_renderer_draws_tree(name)) {
+    pyi_fail(err, PYI_EARG, "the %s renderer does not draw a frame tree",
+             name);
+    return NULL;
+  }
+  pyi_out out;
+  pyi_out_init_string(&out);
+  pyi_tree *none = t ? NULL : pyi_tree_alloc(s, false); /* no samples */
+  if (none)
+    t = none;
+  pyi_frame *saved = t->root;
+  t->root = root;
+  pyi_render_ctx c = {(pyi_session *)s, o,   &out, notices,
+                      err, pyi_renderer_find(name), t};
+  int rc = c.r->render(&c);
+  t->root = saved;
+  pyi_tree_free(none);
+  if (rc) {
+    pyi_buf_release(&out.buf);
+    return NULL;
+  }
+  return pyi_out_detach(&out, len);
+}
+
+int pyi_write_file(const char *path, const void *data, size_t len,
+                   pyi_error *err) {
+  pyi_out out;
+  if (pyi_out_open(&out, path, false, err))
+    return -1;
+  pyi_out_write(&out, data, len);
+  return pyi_out_close(&out, err);
 }
 
 int pyi_session_save(const pyi_session *s, const char *path, pyi_error *err) {

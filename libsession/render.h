@@ -22,6 +22,8 @@ typedef struct pyi_render_ctx {
   FILE *notices; /* user-facing notes, may be NULL */
   pyi_error *err;
   const pyi_renderer *r;
+  pyi_tree *tree; /* processed by the caller (pyi_render_frame_string), or
+                     NULL: the renderer builds its own */
 } pyi_render_ctx;
 
 struct pyi_renderer {
@@ -39,8 +41,10 @@ struct pyi_renderer {
 };
 
 /* The processed tree a frame renderer draws (processors per its mask,
- * show_all and timeline). NULL on error; root NULL when no samples. */
+ * show_all and timeline, or the caller's tree). NULL on error; root NULL
+ * when no samples. Give it back with pyi_render_tree_done. */
 pyi_tree *pyi_render_tree(pyi_render_ctx *c);
+void pyi_render_tree_done(pyi_render_ctx *c, pyi_tree *t);
 /* The processor mask after show_all/timeline. */
 unsigned pyi_render_procs(const pyi_render_ctx *c);
 const pyi_renderer *pyi_renderer_find(const char *name);

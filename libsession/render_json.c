@@ -116,7 +116,7 @@ static int render_json(pyi_render_ctx *c) {
     free(J.await);
   }
   pyi_out_puts(o, "}\n");
-  pyi_tree_free(J.t);
+  pyi_render_tree_done(c, J.t);
   return 0;
 }
 

@@ -333,7 +333,7 @@ static int render_markdown(pyi_render_ctx *c) {
     if (pyi_opt_proc(c->opts, &p, c->err) ||
         !(flat = pyi_tree_process(c->s, pyi_render_procs(c) & ~PYI_PROC_IRRELEVANT,
                                   &p, false, c->err))) {
-      pyi_tree_free(M.t);
+      pyi_render_tree_done(c, M.t);
       return -1;
     }
   }
@@ -356,7 +356,7 @@ static int render_markdown(pyi_render_ctx *c) {
   cmark_node_free(doc);
   pyi_buf_release(&M.tmp);
   pyi_tree_free(flat);
-  pyi_tree_free(M.t);
+  pyi_render_tree_done(c, M.t);
   return 0;
 }
 

@@ -308,7 +308,7 @@ static int render_pstats(pyi_render_ctx *c) {
   free(P.callers);
   free(P.by_ident);
   pyi_buf_release(&P.scratch);
-  pyi_tree_free(P.t);
+  pyi_render_tree_done(c, P.t);
   return 0;
 }
 

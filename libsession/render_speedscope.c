@@ -151,7 +151,7 @@ static int render_speedscope(pyi_render_ctx *c) {
   pyi_buf_release(&S.key);
   free(S.by_ident);
   pyi_intern_free(S.keys);
-  pyi_tree_free(S.t);
+  pyi_render_tree_done(c, S.t);
   return 0;
 }
 

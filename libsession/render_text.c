@@ -336,7 +336,7 @@ static int render_text(pyi_render_ctx *c) {
     pyi_out_puts(T.o, ".....................................................\n\n");
   free(T.ignored);
   pyi_buf_release(&T.line);
-  pyi_tree_free(T.t);
+  pyi_render_tree_done(c, T.t);
   return 0;
 }
 

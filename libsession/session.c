@@ -191,6 +191,22 @@ void pyi_session_set_target_description(pyi_session *s, const char *text,
   s->target_description_len = len;
 }
 
+/* Short paths and is_application_code are cached per identifier; they
+ * depend on sys_path and sys_prefixes, so a change marks the caches stale
+ * and the next reader clears them (pyi_session_fresh_paths), once. */
+static void forget_path_caches(pyi_session *s) { s->paths_stale = true; }
+
+void pyi_session_fresh_paths(pyi_session *s) {
+  if (!s->paths_stale)
+    return;
+  uint32_t n = pyi_intern_count(s->idents);
+  for (uint32_t i = 1; i <= n; i++) {
+    s->ident[i].short_path = 0;
+    s->ident[i].app = -1;
+  }
+  s->paths_stale = false;
+}
+
 static void push_str(char ***v, size_t *n, size_t *cap, const char *str) {
   *v = pyi_xgrow(*v, cap, *n + 1, sizeof **v);
   (*v)[(*n)++] = pyi_xstrdup(str);
@@ -198,10 +214,32 @@ static void push_str(char ***v, size_t *n, size_t *cap, const char *str) {
 
 void pyi_session_add_sys_path(pyi_session *s, const char *path) {
   push_str(&s->sys_path, &s->n_sys_path, &s->cap_sys_path, path);
+  forget_path_caches(s);
 }
 
 void pyi_session_add_sys_prefix(pyi_session *s, const char *prefix) {
   push_str(&s->sys_prefixes, &s->n_sys_prefixes, &s->cap_sys_prefixes, prefix);
+  forget_path_caches(s);
+}
+
+void pyi_session_clear_sys_path(pyi_session *s) {
+  free_strv(s->sys_path, s->n_sys_path);
+  s->sys_path = NULL;
+  s->n_sys_path = s->cap_sys_path = 0;
+  forget_path_caches(s);
+}
+
+void pyi_session_clear_sys_prefixes(pyi_session *s) {
+  free_strv(s->sys_prefixes, s->n_sys_prefixes);
+  s->sys_prefixes = NULL;
+  s->n_sys_prefixes = s->cap_sys_prefixes = 0;
+  forget_path_caches(s);
+}
+
+void pyi_session_clear_records(pyi_session *s) {
+  s->n_records = 0; /* the stack trie stays: records may come back */
+  free(s->rec_int);
+  s->rec_int = NULL;
 }
 
 double pyi_session_start_time(const pyi_session *s) { return s->start_time.v; }

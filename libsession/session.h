@@ -94,6 +94,7 @@ struct pyi_session {
 
   /* path shortening: cwd captured on first use */
   char *cwd;
+  bool paths_stale; /* sys_path/sys_prefixes changed since caches filled */
 };
 
 /* The name messages about this session use. */
@@ -140,6 +141,9 @@ void pyi_meta_fold_init(pyi_meta_fold *f, pyi_session *acc);
 void pyi_meta_fold_add(pyi_meta_fold *f, const pyi_session *next);
 void pyi_meta_fold_release(pyi_meta_fold *f);
 
+/* Clears the per-identifier caches of short paths and application code
+ * when sys_path or sys_prefixes changed since they were filled. */
+void pyi_session_fresh_paths(pyi_session *s);
 /* The short file path of an identifier (or NULL), computed once. */
 const char *pyi_session_short_path(pyi_session *s, uint32_t ident);
 /* Interns a string (used for short paths and other derived text). */

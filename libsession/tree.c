@@ -314,6 +314,7 @@ static int8_t app_of(const pyi_session *s, pyi_ident *id) {
 }
 
 bool pyi_frame_is_app(const pyi_tree *t, const pyi_frame *f) {
+  pyi_session_fresh_paths(t->s);
   for (;;) {
     int8_t a = app_of(t->s, &t->s->ident[f->ident]);
     if (a != 2)

@@ -27,6 +27,7 @@ struct pyi_frame {
   uint32_t ident; /* in s->idents */
   uint32_t group; /* 0 none, else index + 1 into tree->groups */
   uint32_t mark;  /* scratch for one pass at a time */
+  void *user;     /* a binding's pointer (pyi_frame_user) */
 };
 
 typedef struct pyi_group {
@@ -54,6 +55,8 @@ enum {
   PYI_BUILD_ALL_ATTRS = 1 << 0, /* keep line attributes too */
   PYI_BUILD_NO_TRIM = 1 << 1,   /* keep the stem above start() */
 };
+/* An empty tree of session 's' ('all_attrs': keep line attributes too). */
+pyi_tree *pyi_tree_alloc(const pyi_session *s, bool all_attrs);
 /* pyinstrument's Session.root_frame(): the timeline tree, stem trimmed. */
 pyi_tree *pyi_tree_build(const pyi_session *s, unsigned flags, pyi_error *err);
 /* The same tree after remove_importlib (if 'importlib'),

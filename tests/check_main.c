@@ -58,6 +58,7 @@ int main(void) {
   srunner_add_suite(sr, formats2_suite());
   srunner_add_suite(sr, combine_suite());
   srunner_add_suite(sr, diff_suite());
+  srunner_add_suite(sr, tree_api_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

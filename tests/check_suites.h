@@ -17,6 +17,7 @@ Suite *formats_suite(void);
 Suite *formats2_suite(void);
 Suite *combine_suite(void);
 Suite *diff_suite(void);
+Suite *tree_api_suite(void);
 
 /* A session from JSON text (NULs written as \u0000 escapes). */
 pyi_session *session_from_json(const char *json);

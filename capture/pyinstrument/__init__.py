@@ -1,6 +1,9 @@
 """pyinstrument: a statistical profiler for Python (pyi-tools' C implementation)."""
-from pyinstrument._capture import Profiler, Session, __version__, profile
+from pyinstrument._capture import __version__
 from pyinstrument import renderers
+from pyinstrument.context_manager import profile
+from pyinstrument.profiler import Profiler
+from pyinstrument.session import Session
 
 __all__ = ["Profiler", "Session", "profile", "renderers", "__version__"]
 

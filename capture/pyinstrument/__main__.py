@@ -1,12 +1,15 @@
+"""The pyinstrument command: `python -m pyinstrument` and the console
+script's entry point, main()."""
 import sys
 
-from pyinstrument._capture import main as _main
 
+def main(args=None):
+    """Runs the command with 'args' (default: sys.argv[1:]) and exits with
+    its status."""
+    from pyinstrument._capture import main as run
 
-def main():
-    """The pyinstrument command (pip's console script calls this)."""
-    return _main(sys.argv[1:])
+    sys.exit(run(sys.argv[1:] if args is None else list(args)))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

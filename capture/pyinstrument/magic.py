@@ -9,9 +9,10 @@ import ast
 import fnmatch
 import html
 import json
+import re
 import sys
 
-from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 from IPython.utils.process import arg_split
@@ -82,6 +83,11 @@ def _set_option(options, spec):
     options[last] = value
 
 
+def _plain(text):
+    """The text report without its colour codes."""
+    return re.sub("\x1b\\[[0-9;]*m", "", text)
+
+
 def _unquote(word):
     """IPython's argument splitter keeps quotes: '--show "*x*"' must mean
     the glob *x*, as in a shell."""
@@ -133,6 +139,7 @@ class PyinstrumentMagic(Magics):
               help="keep calls in time order instead of merging them")
     @argument("code", nargs="*",
               help="for the line magic: the statement to profile")
+    @no_var_expand  # {x} in the profiled statement is code, not a template
     @line_cell_magic
     def pyinstrument(self, line, cell=None):
         """Profiles the cell (%%pyinstrument) or the rest of the line
@@ -172,7 +179,7 @@ class PyinstrumentMagic(Magics):
         _active = profiler
         self.shell.ast_transformers.append(wrap)
         try:
-            self.shell.run_cell(code, store_history=False)
+            result = self.shell.run_cell(code, store_history=False)
         finally:
             self.shell.ast_transformers.remove(wrap)
             _active = None
@@ -183,10 +190,17 @@ class PyinstrumentMagic(Magics):
             return
 
         report = profiler.output(html_renderer)
+        text = profiler.output(text_renderer)
+        # the page's data is compressed: the text report below it keeps the
+        # frame names findable with a search of the notebook
         frame = ('<iframe srcdoc="%s" width="100%%" height="%d" '
                  'style="border: 0; resize: vertical"></iframe>'
-                 % (html.escape(report, quote=True), args.height))
-        display({"text/html": frame,
-                 "text/plain": profiler.output(text_renderer)}, raw=True)
+                 '<details><summary>Text report</summary><pre>%s</pre></details>'
+                 % (html.escape(report, quote=True), args.height,
+                    html.escape(_plain(text))))
+        display({"text/html": frame, "text/plain": text}, raw=True)
+        if isinstance(result.error_in_exec, KeyboardInterrupt):
+            # Ctrl-C stops this cell and the ones queued after it
+            raise KeyboardInterrupt
 
 

@@ -86,6 +86,9 @@ class ProfilerMiddleware:
             )
         output = renderer.render(session)
         os.makedirs(profile_dir, exist_ok=True)
+        if renderer.output_is_binary and isinstance(output, str):
+            # binary data in a str, as pyinstrument's renderers return it
+            output = output.encode("utf-8", "surrogateescape")
         mode, kwargs = ("wb", {}) if renderer.output_is_binary else (
             "w", {"encoding": "utf-8"})
         with open(os.path.join(profile_dir, filename), mode, **kwargs) as f:

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Browser test of the HTML report. pyi-render writes HTML reports of corpus
-# sessions and, from the same directory, the text reports the page must
-# agree with; report.test.cjs opens the pages in headless Chromium (Debian's
-# chromium package) through playwright-core, which this script installs
-# with npm into tests/browser/node_modules of the build tree when missing.
+# Browser test of the HTML report and the diff page. pyi-render writes HTML
+# reports of corpus sessions and, from the same directory, the text reports
+# the page must agree with; pyi-diff writes diff pages; report.test.cjs
+# (with diff.test.cjs) opens them in headless Chromium (Debian's chromium
+# package) through playwright-core, which this script installs with npm
+# into tests/browser/node_modules of the build tree when missing.
 # Needs: chromium, nodejs, npm (see tests/packages.txt).
 set -eu
 LC_ALL=C
@@ -14,6 +15,8 @@ top_builddir=${top_builddir:-$top_srcdir}
 CORPUS=${CORPUS:-${PYI_SHARED:-$top_srcdir/../shared}/conformance/cases}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 render="$top_builddir/pyi-render"
+diff="$top_builddir/pyi-diff"
+gensession="$top_builddir/bench/gensession"
 LD_LIBRARY_PATH="$top_builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export LD_LIBRARY_PATH
 
@@ -24,7 +27,9 @@ die() {
 [ -x "$CHROMIUM" ] || die "$CHROMIUM not found: install the Debian package chromium"
 command -v node >/dev/null || die "node not found: install the Debian package nodejs"
 [ -d "$CORPUS" ] || die "$CORPUS not found (the shared folder must sit beside the checkout)"
-[ -x "$render" ] || die "$render not built"
+for prog in "$render" "$diff" "$gensession"; do
+  [ -x "$prog" ] || die "$prog not built"
+done
 
 # playwright-core, at the version package.json pins
 mods="$top_builddir/tests/browser"
@@ -57,20 +62,47 @@ printf '%s' '{"start_time": 1700000000.0, "duration": 0.3, "min_interval": 0.001
   [["MainThread\u0000<thread>\u00001", "main\u0000/app/m.py\u00001"], 0.1]]}' \
   >"$tmp/xss.pyisession"
 
+# the text report's variants the page's text style must match
 cases="stdlib-fine samename recursion classes threads-sleep unicode tbhide asyncio cprog module edge-empty edge-one-record"
 for c in $cases; do
   s="$CORPUS/$c/session.pyisession"
-  "$render" -r html -o "$tmp/$c.html" "$s"
   "$render" --unicode --no-color -o "$tmp/$c.default.txt" "$s"
   "$render" --unicode --no-color -p time=percent_of_total -o "$tmp/$c.percent.txt" "$s"
   "$render" --unicode --no-color --show-all -o "$tmp/$c.showall.txt" "$s"
   "$render" --unicode --no-color -p processor_options.filter_threshold=0.05 -o "$tmp/$c.thresh5.txt" "$s"
   "$render" --unicode --no-color -t -o "$tmp/$c.timeline.txt" "$s"
+  "$render" --unicode --no-color -t --show-all -o "$tmp/$c.tlall.txt" "$s"
+done
+# every case with pyinstrument's page's rows, and those above
+row_cases=
+for f in "$CORPUS"/*/expected/html-rows.tsv; do
+  c=$(basename "$(dirname "$(dirname "$f")")")
+  row_cases="$row_cases $c"
+done
+for c in $cases $row_cases; do
+  [ -f "$tmp/$c.html" ] || "$render" -r html -o "$tmp/$c.html" "$CORPUS/$c/session.pyisession"
 done
 "$render" -r html -o "$tmp/xss.html" "$tmp/xss.pyisession"
+"$gensession" -D 8000 -n 3 -o "$tmp/deep.pyisession" # the loader's limit is 8192
+"$render" -r html -o "$tmp/deep.html" "$tmp/deep.pyisession"
+
+# diff pages: ex against a run where compute() got slower (0.5 -> 0.9 s of
+# self time) and json's raw_decode faster (0.15 -> 0.05 s); real runs
+ex="$top_srcdir/tests/data/good/ex.pyisession"
+cp "$ex" "$tmp/ex.pyisession"
+sed -e 's/\(compute\\u0000\/app\/app.py\\u000010\\u0001l12"\], \)0.5/\10.9/' \
+  -e 's/\(l353"\], \)0.15/\10.05/' "$ex" >"$tmp/changed.pyisession"
+cmp -s "$ex" "$tmp/changed.pyisession" && die "could not change ex.pyisession"
+"$diff" -o "$tmp/diff-ex.html" ../ex.pyisession ../changed.pyisession
+"$diff" -o "$tmp/diff-std.html" "$CORPUS/stdlib/session.pyisession" "$CORPUS/stdlib-fine/session.pyisession"
+"$diff" -o "$tmp/diff-rec.html" "$CORPUS/recursion/session.pyisession" "$CORPUS/recursion-fine/session.pyisession"
+"$gensession" -D 4000 -n 2 -o "$tmp/deep2.pyisession"
+"$gensession" -D 4000 -n 3 -o "$tmp/deep3.pyisession"
+"$diff" -o "$tmp/diff-deep.html" "$tmp/deep2.pyisession" "$tmp/deep3.pyisession"
+"$diff" -o "$tmp/diff-xss.html" "$tmp/xss.pyisession" "$tmp/xss.pyisession"
 
 ARTIFACTS=${ARTIFACTS:-$top_builddir/tests/browser/artifacts}
 mkdir -p "$ARTIFACTS"
-REPORTS=$tmp CASES=$cases ARTIFACTS=$ARTIFACTS CHROMIUM=$CHROMIUM CORPUS=$CORPUS \
+REPORTS=$tmp CASES=$cases ROW_CASES=$row_cases ARTIFACTS=$ARTIFACTS CHROMIUM=$CHROMIUM CORPUS=$CORPUS \
   PLAYWRIGHT_CORE="$mods/node_modules/playwright-core" \
   node "$here/report.test.cjs"

@@ -119,7 +119,36 @@ expect_status 0 tool pyi-diff -o "$tmp/d.JSON" "$EX" "$tmp/slower.pyisession"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["slower"][0]["path"] == ["main", "compute"]' \
   "$tmp/d.JSON" && pass || fail "json"
 expect_status 0 tool pyi-diff -o "$tmp/d.html" "$EX" "$tmp/slower.pyisession"
-head -1 "$tmp/d.html" | grep -q "<!DOCTYPE html>" && grep -q "compute" "$tmp/d.html" && pass || fail "html"
+head -1 "$tmp/d.html" | grep -q "<!DOCTYPE html>" && pass || fail "html"
+if grep -Eiq 'src=|href=|https?://|url\(' "$tmp/d.html"; then fail "the diff page loads something"; else pass; fi
+# the page's data: both sides, the options and every node, parents first
+diff_data() {
+  python3 -c '
+import base64, json, re, sys, zlib
+page = open(sys.argv[1], encoding="ascii").read()
+b64 = re.search(r"id=\"pyi-data\" type=\"application/octet-stream\">([^<]*)<", page).group(1)
+print(json.dumps(json.loads(zlib.decompress(base64.b64decode(b64)))))' "$1"
+}
+diff_data "$tmp/d.html" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["base"]["sample_count"] == 5 and d["new"]["total"] > d["base"]["total"], d["new"]
+assert (d["normalize"], d["precision"], d["top"], d["threshold"]) == (False, 3, 10, 1), d
+n = d["nodes"]
+assert n[0][:3] == [-1, "", ""], n[0]
+assert all(0 <= x[0] < i for i, x in enumerate(n) if i), "parents come first"
+c = [x for x in n if x[1] == "compute"]
+assert len(c) == 1 and c[0][2] == "app.py:10" and abs(c[0][3] - 0.604) < 1e-9 and abs(c[0][4] - 1.004) < 1e-9, c
+assert n[c[0][0]][1] == "main"
+' && pass || fail "html data"
+expect_status 0 tool pyi-diff --threshold 0 --normalize -o "$tmp/d0.html" "$EX" "$tmp/slower.pyisession"
+diff_data "$tmp/d0.html" | grep -q '"normalize": true, "precision": 3, "top": 10, "threshold": 0.0,' &&
+  pass || fail "html options"
+# names that would end the script element stay inside the data
+sed -e 's#"compute#"</script><b>compute#g' "$tmp/slower.pyisession" >"$tmp/evil.pyisession"
+expect_status 0 tool pyi-diff -o "$tmp/evil.html" "$EX" "$tmp/evil.pyisession"
+[ "$(grep -c '</script>' "$tmp/evil.html")" -eq 3 ] && pass || fail "a name reached the diff page as markup"
+diff_data "$tmp/evil.html" | grep -q '"</script><b>compute"' && pass || fail "hostile name kept in the data"
 expect_status 0 tool pyi-diff -r text -o "$tmp/d.html2" "$EX" "$tmp/slower.pyisession"
 grep -q "Slower" "$tmp/d.html2" && pass || fail "-r text"
 expect_status 0 sh -c "\"$top_builddir/pyi-diff\" --no-color - \"$tmp/slower.pyisession\" <\"$EX\""

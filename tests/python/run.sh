@@ -6,39 +6,21 @@
 # installed pyi-tools into, they test that copy instead: its python, its
 # pyinstrument and pyi-* commands, the package as installed.
 set -eu
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
 if [ -n "${PYI_INSTALLED:-}" ]; then
-  PYI_PYTHON="$PYI_INSTALLED/python" PYI_SANITIZERS=""
+  top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+  top_builddir=${top_builddir:-$top_srcdir}
+  PYI_PYTHON="$PYI_INSTALLED/python"
   PYI_LAUNCHER="$PYI_INSTALLED/pyinstrument"
   PYI_RENDER="$PYI_INSTALLED/pyi-render"
   unset PYTHONPATH
 else
-  env="$top_builddir/capture/build/env.sh"
-  if [ ! -f "$env" ]; then
-    echo "tests/python: $env missing; run make first" >&2
-    exit 1
-  fi
-  . "$env" # PYI_PYTHON, PYI_SANITIZERS, PYI_CC
+  . "$(dirname "$0")/env.sh"
   PYTHONPATH="$top_builddir/capture/build"
   PYI_LAUNCHER="$top_builddir/capture/bin/pyinstrument"
   PYI_RENDER="$top_builddir/pyi-render"
   export PYTHONPATH
 fi
-export PYI_LAUNCHER PYI_RENDER PYI_PYTHON
-# an instrumented libsession inside a plain python needs the sanitizer
-# runtimes loaded first; Python's own allocations are not ours to leak-check
-if [ -n "$PYI_SANITIZERS" ]; then
-  preload=""
-  for lib in libasan.so libubsan.so; do
-    path=$($PYI_CC -print-file-name=$lib)
-    [ -f "$path" ] && preload="$preload${preload:+:}$path"
-  done
-  LD_PRELOAD=$preload
-  # (last, so that it wins over a detect_leaks=1 from the caller)
-  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-  export LD_PRELOAD ASAN_OPTIONS
-fi
+export PYI_PYTHON PYI_LAUNCHER PYI_RENDER
 # the report cache and any HOME lookups stay in a scratch directory
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

@@ -173,10 +173,30 @@ class IPythonMagic(unittest.TestCase):
         self.assertIn("slow_cell_function", bundle["text/plain"])
         frame = bundle["text/html"]
         m = re.fullmatch(r'<iframe srcdoc="([^"]*)" width="100%" '
-                         r'height="300" [^>]*></iframe>', frame)
+                         r'height="300" [^>]*></iframe>'
+                         r'<details><summary>Text report</summary>'
+                         r'<pre>([^<]*)</pre></details>', frame, re.S)
         self.assertTrue(m, frame[:300])
         page = html.unescape(m.group(1))
         self.assertIn("slow_cell_function", html_functions(page))
+        # the names can be found by searching the notebook's own text
+        self.assertIn("slow_cell_function", html.unescape(m.group(2)))
+        self.assertNotIn("\x1b", m.group(2))
+
+    def test_line_magic_does_not_expand_braces(self):
+        self.shell.run_cell("x = 5")
+        self.run_cell('%pyinstrument s = "{x}" + str(len("{x}"))')
+        self.assertEqual(self.shell.user_ns["s"], "{x}3")
+
+    def test_ctrl_c_stops_the_cell_and_is_not_swallowed(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            result = self.shell.run_cell(
+                "%%pyinstrument\nslow_cell_function()\nraise KeyboardInterrupt\n"
+                "ran_on = True\n")
+        self.assertIsInstance(result.error_in_exec, KeyboardInterrupt)
+        self.assertNotIn("ran_on", self.shell.user_ns)
+        self.assertIn("slow_cell_function", out.getvalue())  # still reported
 
 
 if __name__ == "__main__":

@@ -1,0 +1,4 @@
+"""ConsoleRenderer, rendered by libsession."""
+from pyinstrument._capture import ConsoleRenderer
+
+__all__ = ["ConsoleRenderer"]

@@ -1,0 +1,4 @@
+"""JSONRenderer, rendered by libsession."""
+from pyinstrument._capture import JSONRenderer
+
+__all__ = ["JSONRenderer"]

@@ -1,0 +1,216 @@
+/* pyutil.c - what every file of the extension uses: the strings compared
+ * per call (interned once), writing to Python streams, growing arrays.
+ * It calls nothing else of the extension.
+ */
+#include "capture.h"
+
+#include <math.h>
+#include <string.h>
+
+capture_strings capture_str;
+
+void capture_flush_std(void) {
+  static const char *const names[] = {"stdout", "stderr"};
+  for (int i = 0; i < 2; i++) {
+    PyObject *f = PySys_GetObject(names[i]); /* borrowed */
+    PyObject *r = f && f != Py_None
+                      ? PyObject_CallMethodNoArgs(f, capture_str.flush)
+                      : NULL;
+    Py_XDECREF(r);
+  }
+  PyErr_Clear();
+}
+
+int capture_write(PyObject *file, PyObject *text) {
+  PyObject *r = PyObject_CallMethodOneArg(file, capture_str.write, text);
+  Py_XDECREF(r);
+  return r ? 0 : -1;
+}
+
+PyObject *capture_text(const char *s, size_t len) {
+  return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "surrogatepass");
+}
+
+PyObject *capture_utf8(PyObject *str, const char *what) {
+  if (!PyUnicode_Check(str)) {
+    PyErr_Format(PyExc_TypeError, "%s must be a str, not %.100s", what,
+                 Py_TYPE(str)->tp_name);
+    return NULL;
+  }
+  return PyUnicode_AsEncodedString(str, "utf-8", "surrogatepass");
+}
+
+int capture_grow(void **p, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap)
+    return 0;
+  size_t n = *cap ? *cap : 64;
+  while (n < need)
+    n += n / 2;
+  void *q = PyMem_Realloc(*p, n * size);
+  if (!q) {
+    PyErr_NoMemory();
+    return -1;
+  }
+  memset((char *)q + *cap * size, 0, (n - *cap) * size);
+  *p = q;
+  *cap = n;
+  return 0;
+}
+
+int capture_strings_init(void) {
+  static const struct {
+    PyObject **slot;
+    const char *text;
+  } strings[] = {
+      {&capture_str.self, "self"},
+      {&capture_str.cls, "cls"},
+      {&capture_str.tracebackhide, "__tracebackhide__"},
+      {&capture_str.qualname, "__qualname__"},
+      {&capture_str.name, "__name__"},
+      {&capture_str.write, "write"},
+      {&capture_str.flush, "flush"},
+      {&capture_str.encoding, "encoding"},
+      {&capture_str.isatty, "isatty"},
+      {&capture_str.render, "render"},
+      {&capture_str.buffer, "buffer"},
+      {&capture_str.coro, "_coro"},
+      {&capture_str.cr_frame, "cr_frame"},
+      {&capture_str.cr_await, "cr_await"},
+      {&capture_str.cr_suspended, "cr_suspended"},
+  };
+  for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
+    if (!*strings[i].slot &&
+        !(*strings[i].slot = PyUnicode_InternFromString(strings[i].text)))
+      return -1;
+  if (!capture_str.context_var &&
+      !(capture_str.context_var =
+            PyContextVar_New("active_profiler_context_var", Py_None)))
+    return -1;
+  return 0;
+}
+
+/* ---- Python values as JSON text, for libsession's option maps ---------- */
+
+typedef struct jtext {
+  char *p;
+  size_t len, cap;
+} jtext;
+
+static int jput(jtext *j, const char *s, size_t n) {
+  if (capture_grow((void **)&j->p, &j->cap, j->len + n + 1, 1))
+    return -1;
+  memcpy(j->p + j->len, s, n);
+  j->len += n;
+  j->p[j->len] = 0;
+  return 0;
+}
+
+static int jstr(jtext *j, PyObject *str) {
+  Py_ssize_t n;
+  const char *s = PyUnicode_AsUTF8AndSize(str, &n);
+  if (!s || jput(j, "\"", 1))
+    return -1;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[8];
+    if (c == '"' || c == '\\') {
+      esc[0] = '\\';
+      esc[1] = (char)c;
+      if (jput(j, esc, 2))
+        return -1;
+    } else if (c < 0x20) {
+      snprintf(esc, sizeof esc, "\\u%04x", c);
+      if (jput(j, esc, 6))
+        return -1;
+    } else if (jput(j, (const char *)&c, 1)) {
+      return -1;
+    }
+  }
+  return jput(j, "\"", 1);
+}
+
+/* Options nest a level or two; the bound keeps a hostile value from
+ * recursing deeply. */
+static int jvalue(jtext *j, PyObject *v, int depth) {
+  if (depth > 32) {
+    PyErr_SetString(PyExc_ValueError, "option value nested too deeply");
+    return -1;
+  }
+  if (v == Py_None)
+    return jput(j, "null", 4);
+  if (PyBool_Check(v))
+    return v == Py_True ? jput(j, "true", 4) : jput(j, "false", 5);
+  if (PyLong_Check(v) || PyFloat_Check(v)) {
+    PyObject *r = PyLong_Check(v) ? PyObject_Str(v) : NULL;
+    if (!r) {
+      double d = PyFloat_AsDouble(v);
+      if (d == -1 && PyErr_Occurred())
+        return -1;
+      if (!isfinite(d)) /* cJSON reads no NaN/Infinity: null stands in */
+        return jput(j, "null", 4);
+      char *t = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+      int rc = t ? jput(j, t, strlen(t)) : -1;
+      PyMem_Free(t);
+      return rc;
+    }
+    Py_ssize_t n;
+    const char *t = PyUnicode_AsUTF8AndSize(r, &n);
+    int rc = t ? jput(j, t, (size_t)n) : -1;
+    Py_DECREF(r);
+    return rc;
+  }
+  if (PyUnicode_Check(v))
+    return jstr(j, v);
+  if (PyDict_Check(v)) {
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    bool first = true;
+    if (jput(j, "{", 1))
+      return -1;
+    while (PyDict_Next(v, &pos, &key, &value)) {
+      PyObject *k = PyUnicode_Check(key) ? Py_NewRef(key) : PyObject_Str(key);
+      int rc = !k || (!first && jput(j, ",", 1)) || jstr(j, k) ||
+                       jput(j, ":", 1) || jvalue(j, value, depth + 1)
+                   ? -1
+                   : 0;
+      Py_XDECREF(k);
+      if (rc)
+        return -1;
+      first = false;
+    }
+    return jput(j, "}", 1);
+  }
+  if (PyList_Check(v) || PyTuple_Check(v)) {
+    PyObject *seq = PySequence_Fast(v, "");
+    if (!seq || jput(j, "[", 1)) {
+      Py_XDECREF(seq);
+      return -1;
+    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++)
+      if ((i && jput(j, ",", 1)) ||
+          jvalue(j, PySequence_Fast_GET_ITEM(seq, i), depth + 1)) {
+        Py_DECREF(seq);
+        return -1;
+      }
+    Py_DECREF(seq);
+    return jput(j, "]", 1);
+  }
+  /* anything else reaches Python code only (a custom processor's option):
+   * libsession sees its text */
+  PyObject *s = PyObject_Str(v);
+  int rc = s ? jstr(j, s) : -1;
+  Py_XDECREF(s);
+  return rc;
+}
+
+int capture_opts_set(pyi_opts *o, const char *key, PyObject *v) {
+  jtext j = {0};
+  int rc = jvalue(&j, v, 0);
+  pyi_error err = {0};
+  if (rc == 0 && pyi_opts_set_json(o, key, j.p ? j.p : "null", &err)) {
+    PyErr_SetString(PyExc_ValueError, err.msg);
+    rc = -1;
+  }
+  PyMem_Free(j.p);
+  return rc;
+}
