@@ -179,6 +179,13 @@ typedef struct ProfilerObject ProfilerObject;
 int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
                            PyObject *target_description);
 PyObject *capture_profiler_stop(ProfilerObject *p);
+/* The session 'p' is recording, its times and sample count brought up to
+ * now, for a process that ends without stopping it (subproc.c); NULL when
+ * 'p' is not running. Borrowed: valid while the GIL is held. */
+pyi_session *capture_profiler_peek(ProfilerObject *p);
+/* Appends sys.path and the interpreter's prefixes to 's', as stop() does.
+ * 0, or -1 with an exception set. */
+int capture_add_sys_info(pyi_session *s);
 PyObject *capture_profiler_new(double interval, int async_mode,
                                int use_timing_thread, int sampler);
 /* Whether a Python stream's encoding is a UTF and whether it is a tty. */
@@ -265,5 +272,9 @@ int capture_add_renderers(PyObject *module);
 /* ---- cli.c, run.c: the pyinstrument command ----------------------------- */
 
 PyObject *capture_main(PyObject *module, PyObject *args);
+/* _capture._subprocess_child(): run at interpreter start by the
+ * sitecustomize of pyinstrument/_hook when `pyinstrument --subprocesses`
+ * exported its environment; profiles this process as a child. */
+PyObject *capture_subproc_child(PyObject *module, PyObject *unused);
 
 #endif

@@ -15,6 +15,7 @@ enum {
   O_OUTFILE, O_RENDERER, O_RENDER_OPTION, O_HTML, O_TIMELINE, O_DESCRIPTION,
   O_HIDE, O_HIDE_REGEX, O_SHOW, O_SHOW_REGEX, O_SHOW_ALL, O_UNICODE,
   O_NO_UNICODE, O_COLOR, O_NO_COLOR, O_INTERVAL, O_TIMING_THREAD, O_SAMPLER,
+  O_SUBPROCESSES,
 };
 
 static const struct cli_option {
@@ -84,6 +85,10 @@ static const struct cli_option {
      "a few percent slower, but a C function is not named when its "
      "callable was computed by an expression (its time goes to the line "
      "that called it)"},
+    {"--subprocesses", 0, false, O_SUBPROCESSES, NULL,
+     "also profile the program's Python child processes (multiprocessing, "
+     "and subprocess running a Python) with the same options; each one "
+     "appears in the report under a frame naming it"},
 };
 #define N_OPTIONS (sizeof options / sizeof *options)
 
@@ -275,6 +280,7 @@ static int apply(struct capture_cli *c, const struct cli_option *o,
     break;
   }
   case O_TIMING_THREAD: c->timing_thread = true; break;
+  case O_SUBPROCESSES: c->subprocesses = true; break;
   case O_SAMPLER:
     if ((c->sampler = capture_parse_sampler(value)) < 0) {
       PyErr_Clear();

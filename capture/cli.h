@@ -18,7 +18,7 @@ struct capture_cli {
   double interval;
   int sampler;        /* CAPTURE_SAMPLER_* */
   int unicode, color; /* -1: not given */
-  bool from_path, html, timeline, show_all, timing_thread;
+  bool from_path, html, timeline, show_all, timing_thread, subprocesses;
 };
 
 /* How the profiled program ended, when it raised. */
@@ -48,5 +48,21 @@ PyObject *capture_run_target(struct capture_cli *c,
 /* After the report: re-raises SystemExit and KeyboardInterrupt (returns
  * NULL), prints any other exception as Python would and returns 1. */
 PyObject *capture_finish_outcome(struct capture_outcome *end);
+
+/* --subprocesses (subproc.c). Before the program starts: makes the
+ * children's directory and environment, and watches forks ('profiler' is
+ * the command's, stopped in a forked child). 0, or an exit status after a
+ * message. */
+int capture_subproc_begin(struct capture_cli *c, PyObject *profiler);
+/* After the program: waits for its children's sessions and returns the
+ * program's 'session' combined with them (steals 'session'; returns a new
+ * reference, 'session' itself when there is nothing to add). Notes on
+ * stderr name the children left out. */
+PyObject *capture_subproc_end(PyObject *session);
+/* Whether this process is a fork of the command that came back to it
+ * after the program; it then ends as a child: capture_subproc_finish
+ * saves its session. */
+bool capture_subproc_forked(void);
+void capture_subproc_finish(void);
 
 #endif

@@ -11,6 +11,10 @@ static PyMethodDef module_methods[] = {
     {"main", (PyCFunction)module_main, METH_O,
      "main(args)\n--\n\nRuns the pyinstrument command with the argument list "
      "'args' (sys.argv[1:]) and returns its exit status."},
+    {"_subprocess_child", capture_subproc_child, METH_NOARGS,
+     "_subprocess_child()\n--\n\nProfiles this process as a child of "
+     "`pyinstrument --subprocesses` when its environment says so (run at "
+     "start by pyinstrument/_hook/sitecustomize.py)."},
     {"_stack_depths", (PyCFunction)capture_stack_depths, METH_O,
      "_stack_depths(code)\n--\n\nThe value-stack depth before each code unit "
      "as the timer sampler computes it (-1: unreachable), or None where it "

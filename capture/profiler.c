@@ -182,8 +182,7 @@ static int add_strings(pyi_session *s, PyObject *list,
   return 0;
 }
 
-/* sys_path and sys_prefixes as the interpreter has them now. */
-static int add_sys_info(pyi_session *s) {
+int capture_add_sys_info(pyi_session *s) {
   static const char *const names[] = {"prefix", "base_prefix", "exec_prefix",
                                       "base_exec_prefix"};
   PyObject *prefixes = PyList_New(0);
@@ -220,7 +219,7 @@ PyObject *capture_profiler_stop(ProfilerObject *p) {
   pyi_session_set_times(s, p->start_time, end - p->start_time, cpu);
   pyi_session_set_intervals(s, p->interval, p->interval);
   pyi_session_set_sample_count(s, (double)pyi_session_record_count(s));
-  if (add_sys_info(s)) {
+  if (capture_add_sys_info(s)) {
     pyi_session_free(s);
     return NULL;
   }
@@ -237,6 +236,17 @@ PyObject *capture_profiler_stop(ProfilerObject *p) {
     return NULL;
   Py_XSETREF(p->last_session, session);
   return Py_NewRef(session);
+}
+
+pyi_session *capture_profiler_peek(ProfilerObject *p) {
+  if (!p->running)
+    return NULL;
+  pyi_session *s = p->session;
+  pyi_session_set_times(s, p->start_time, capture_walltime() - p->start_time,
+                        capture_process_time() - p->start_cpu);
+  pyi_session_set_intervals(s, p->interval, p->interval);
+  pyi_session_set_sample_count(s, (double)pyi_session_record_count(s));
+  return s;
 }
 
 PyObject *capture_profiler_new(double interval, int async_mode,

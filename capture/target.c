@@ -278,13 +278,24 @@ PyObject *capture_run_target(struct capture_cli *c,
     goto done;
   }
   end->program_mode = c->program != NULL;
+  if (c->subprocesses && (*rc = capture_subproc_begin(c, profiler)))
+    goto done;
   if (capture_profiler_start((ProfilerObject *)profiler, PyEval_GetFrame(),
                              desc) == 0) {
     PyObject *result = PyEval_EvalCode(code, globs, globs);
     if (!result)
       PyErr_Fetch(&end->type, &end->value, &end->tb);
     Py_XDECREF(result);
+    if (c->subprocesses && capture_subproc_forked()) {
+      /* a fork of the program ended here: it is a child, with no report */
+      capture_subproc_finish();
+      PyList_SetSlice(sys_argv, 0, PyList_GET_SIZE(sys_argv), saved);
+      PyErr_Clear();
+      goto done;
+    }
     session = capture_profiler_stop((ProfilerObject *)profiler);
+    if (session && c->subprocesses)
+      session = capture_subproc_end(session);
   }
   if (PyList_SetSlice(sys_argv, 0, PyList_GET_SIZE(sys_argv), saved) ||
       !session)

@@ -89,6 +89,22 @@ PYI_EXPORT int pyi_session_save(const pyi_session *s, const char *path,
 PYI_EXPORT pyi_session *pyi_session_combine(const pyi_session *a,
                                             const pyi_session *b);
 
+/** Returns a new session holding the records of 's' one level deeper,
+ * under the root frame 'frame_info' ('len' bytes, a frame-info string such
+ * as "python3 job.py\0<process>\01234"), for combining sessions of several
+ * processes into one tree. Each record that passes through the whole
+ * start_call_stack of 's' (identifiers compared, attributes ignored) loses
+ * the frames between its first one (the thread root, kept) and the frame
+ * that started profiling (the start stack's last, kept): the stem that a
+ * report of 's' alone would have trimmed. Other records keep every frame.
+ * A record that would grow past the depth limit keeps its outermost
+ * frames. The metadata is that of 's'; the start_call_stack of the result
+ * is the new root frame alone. Fails (PYI_EARG) on an empty 'frame_info'.
+ * Free the result with pyi_session_free. */
+PYI_EXPORT pyi_session *pyi_session_nest(const pyi_session *s,
+                                         const char *frame_info, size_t len,
+                                         pyi_error *err);
+
 /** ### Combining files
  *
  * pyi_combine_files is pyi_session_combine for any number of files, in

@@ -419,6 +419,58 @@ pyi_session *pyi_session_combine(const pyi_session *a, const pyi_session *b) {
   return s;
 }
 
+/* Each trie node of 's' is mapped once (parents come before children):
+ * img is its node in 'd', and a node at the depth of the start frame whose
+ * path is the whole start stack hangs its image under the image of its
+ * thread root instead of its parent's, which drops the stem for every
+ * record below it. */
+pyi_session *pyi_session_nest(const pyi_session *s, const char *frame_info,
+                              size_t len, pyi_error *err) {
+  if (!frame_info || len == 0) {
+    pyi_fail(err, PYI_EARG, "the root frame of a nested session is empty");
+    return NULL;
+  }
+  pyi_session *d = pyi_session_new();
+  pyi_session_copy_meta(d, s);
+  uint32_t top = pyi_session_finfo(d, frame_info, len);
+  d->start_stack[0] = top; /* copy_meta allocated at least one slot */
+  d->start_depth = 1;
+
+  uint32_t nf = pyi_intern_count(s->finfos);
+  uint32_t *map = pyi_xcalloc((size_t)nf + 1, sizeof *map);
+  for (uint32_t f = 1; f <= nf; f++) {
+    size_t flen;
+    const char *str = pyi_intern_str(s->finfos, f, &flen);
+    map[f] = pyi_session_finfo(d, str, flen);
+  }
+  size_t k = s->start_depth; /* the stem is positions 1 .. k-2 */
+  uint32_t *img = pyi_xcalloc(s->n_nodes, sizeof *img);
+  uint32_t *root = pyi_xcalloc(s->n_nodes, sizeof *root); /* depth-1 node */
+  bool *match = pyi_xcalloc(s->n_nodes, sizeof *match);   /* path = stack */
+  img[0] = pyi_session_push(d, 0, top);
+  match[0] = true;
+  for (size_t n = 1; n < s->n_nodes; n++) {
+    const pyi_stack_node *nd = &s->nodes[n];
+    uint32_t depth = nd->depth, up = nd->parent;
+    root[n] = depth == 1 ? (uint32_t)n : root[up];
+    match[n] =
+        depth <= k && match[up] &&
+        s->finfo[nd->finfo].ident == s->finfo[s->start_stack[depth - 1]].ident;
+    uint32_t under = k >= 3 && depth == k && match[n] ? img[root[n]] : img[up];
+    img[n] = d->nodes[under].depth < PYI_MAX_DEPTH
+                 ? pyi_session_push(d, under, map[nd->finfo])
+                 : under;
+  }
+  for (size_t r = 0; r < s->n_records; r++)
+    pyi_session_append(d, img[s->rec_stack[r]], s->rec_time[r],
+                       s->rec_int && s->rec_int[r]);
+  free(map);
+  free(img);
+  free(root);
+  free(match);
+  return d;
+}
+
 pyi_session *pyi_session_resample(const pyi_session *src, double interval) {
   pyi_session *s = pyi_session_new();
   pyi_session_copy_meta(s, src);

@@ -2,6 +2,7 @@
  * the JSON renderer and atomic output. */
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,6 +120,134 @@ START_TEST(resample_keeps_accumulated_time) {
 }
 END_TEST
 
+/* Builds a record from frame-info strings ('\0' and '\x01' included, so
+ * each is given with its length). */
+#define FI(lit) lit, sizeof lit - 1
+static void add_frames(pyi_session *s, int n, ...) {
+  uint32_t ids[16];
+  va_list ap;
+  va_start(ap, n);
+  for (int i = 0; i < n; i++) {
+    const char *str = va_arg(ap, const char *);
+    size_t len = va_arg(ap, size_t);
+    ids[i] = pyi_session_intern_frame(s, str, len);
+  }
+  va_end(ap);
+  pyi_error err = {0};
+  ck_assert_int_eq(pyi_session_add_record(s, ids, (size_t)n, 0.25, &err), 0);
+}
+
+/* The frames of record 'r', root first, joined with '|' and NULs shown as
+ * '/', attributes cut off at \x01. */
+static char *record_text(const pyi_session *s, size_t r) {
+  static char out[512];
+  uint32_t ids[32];
+  double t;
+  size_t depth = pyi_session_record(s, r, ids, 32, &t), o = 0;
+  ck_assert_double_eq(t, 0.25);
+  for (size_t i = 0; i < depth; i++) {
+    size_t len;
+    const char *f = pyi_session_frame_info(s, ids[i], &len);
+    for (size_t j = 0; j < len && f[j] != '\x01'; j++)
+      out[o++] = f[j] ? f[j] : '/';
+    out[o++] = i + 1 < depth ? '|' : '\0';
+  }
+  if (!depth)
+    out[0] = '\0';
+  return out;
+}
+
+START_TEST(nest_puts_records_under_a_root_and_drops_the_stem) {
+  pyi_session *s = pyi_session_new();
+  pyi_error err = {0};
+  uint32_t start[4] = {
+      pyi_session_intern_frame(s, FI("Main\0<thread>\0" "1")),
+      pyi_session_intern_frame(s, FI("a\0a.py\0" "1\x01l3")),
+      pyi_session_intern_frame(s, FI("b\0b.py\0" "1\x01l4")),
+      pyi_session_intern_frame(s, FI("c\0c.py\0" "1\x01l5"))};
+  ck_assert_int_eq(pyi_session_set_start_call_stack(s, start, 4, &err), 0);
+  pyi_session_set_times(s, 10.0, 2.0, 1.5);
+  pyi_session_set_sample_count(s, 6);
+  /* through the whole start stack, attributes differing */
+  add_frames(s, 5, FI("Main\0<thread>\0" "1"), FI("a\0a.py\0" "1\x01l7"),
+             FI("b\0b.py\0" "1"), FI("c\0c.py\0" "1\x01l9"), FI("x\0x.py\0" "2"));
+  add_frames(s, 4, FI("Main\0<thread>\0" "1"), FI("a\0a.py\0" "1"),
+             FI("b\0b.py\0" "1"), FI("c\0c.py\0" "1"));
+  /* leaves the stack before the start frame: kept whole */
+  add_frames(s, 3, FI("Main\0<thread>\0" "1"), FI("a\0a.py\0" "1"),
+             FI("y\0y.py\0" "3"));
+  add_frames(s, 4, FI("Main\0<thread>\0" "1"), FI("a\0a.py\0" "1"),
+             FI("b\0b.py\0" "1"), FI("z\0z.py\0" "3"));
+  /* another thread */
+  add_frames(s, 4, FI("T2\0<thread>\0" "2"), FI("a\0a.py\0" "1"),
+             FI("b\0b.py\0" "1"), FI("c\0c.py\0" "1"));
+  add_frames(s, 0);
+  pyi_session *n = pyi_session_nest(s, FI("python3 job.py\0<process>\0" "42"), &err);
+  ck_assert_ptr_nonnull(n);
+  ck_assert_uint_eq(pyi_session_record_count(n), 6);
+  ck_assert_str_eq(record_text(n, 0), "python3 job.py/<process>/42|Main/<thread>/1|c/c.py/1|x/x.py/2");
+  ck_assert_str_eq(record_text(n, 1), "python3 job.py/<process>/42|Main/<thread>/1|c/c.py/1");
+  ck_assert_str_eq(record_text(n, 2), "python3 job.py/<process>/42|Main/<thread>/1|a/a.py/1|y/y.py/3");
+  ck_assert_str_eq(record_text(n, 3),
+                   "python3 job.py/<process>/42|Main/<thread>/1|a/a.py/1|b/b.py/1|z/z.py/3");
+  ck_assert_str_eq(record_text(n, 4),
+                   "python3 job.py/<process>/42|T2/<thread>/2|a/a.py/1|b/b.py/1|c/c.py/1");
+  ck_assert_str_eq(record_text(n, 5), "python3 job.py/<process>/42");
+  /* the attributes of the kept frames stay */
+  uint32_t ids[8];
+  double t;
+  ck_assert_uint_eq(pyi_session_record(n, 0, ids, 8, &t), 4);
+  size_t len;
+  const char *c = pyi_session_frame_info(n, ids[2], &len);
+  ck_assert_mem_eq(c, "c\0c.py\0" "1\x01l9", len);
+  const uint32_t *st;
+  ck_assert_uint_eq(pyi_session_start_call_stack(n, &st), 1);
+  ck_assert_uint_eq(st[0], ids[0]);
+  ck_assert_double_eq(pyi_session_start_time(n), 10.0);
+  ck_assert_double_eq(pyi_session_duration(n), 2.0);
+  ck_assert_double_eq(pyi_session_cpu_time(n), 1.5);
+  ck_assert_double_eq(pyi_session_sample_count(n), 6);
+  /* nesting again puts one more frame on top and drops nothing */
+  pyi_session *nn = pyi_session_nest(n, FI("outer\0<process>\0" "1"), &err);
+  ck_assert_str_eq(record_text(nn, 1),
+                   "outer/<process>/1|python3 job.py/<process>/42|Main/<thread>/1|c/c.py/1");
+  pyi_session_free(nn);
+  pyi_session_free(n);
+  ck_assert_ptr_null(pyi_session_nest(s, "", 0, &err));
+  ck_assert_int_eq(err.code, PYI_EARG);
+  pyi_session_free(s);
+}
+END_TEST
+
+START_TEST(nest_keeps_short_start_stacks_and_the_depth_limit) {
+  pyi_session *s = pyi_session_new();
+  pyi_error err = {0};
+  uint32_t start[2] = {pyi_session_intern_frame(s, FI("Main\0<thread>\0" "1")),
+                       pyi_session_intern_frame(s, FI("a\0a.py\0" "1"))};
+  ck_assert_int_eq(pyi_session_set_start_call_stack(s, start, 2, &err), 0);
+  add_frames(s, 3, FI("Main\0<thread>\0" "1"), FI("a\0a.py\0" "1"), FI("b\0b.py\0" "1"));
+  static uint32_t deep[PYI_MAX_DEPTH];
+  for (size_t i = 0; i < PYI_MAX_DEPTH; i++)
+    deep[i] = i % 2 ? start[1] : start[0];
+  ck_assert_int_eq(pyi_session_add_record(s, deep, PYI_MAX_DEPTH, 0.25, &err), 0);
+  pyi_session *n = pyi_session_nest(s, FI("p\0<process>\0" "7"), &err);
+  ck_assert_str_eq(record_text(n, 0), "p/<process>/7|Main/<thread>/1|a/a.py/1|b/b.py/1");
+  double t;
+  ck_assert_uint_eq(pyi_session_record(n, 1, NULL, 0, &t), PYI_MAX_DEPTH);
+  /* it saves and loads back */
+  size_t len;
+  char *json = pyi_render_string(n, "pyisession", NULL, &len, NULL, &err);
+  ck_assert_ptr_nonnull(json);
+  pyi_session *back = pyi_session_load_mem(json, len, "nested", &err);
+  ck_assert_ptr_nonnull(back);
+  ck_assert_str_eq(record_text(back, 0), "p/<process>/7|Main/<thread>/1|a/a.py/1|b/b.py/1");
+  free(json);
+  pyi_session_free(back);
+  pyi_session_free(n);
+  pyi_session_free(s);
+}
+END_TEST
+
 START_TEST(json_renderer_matches_pyinstrument) {
   pyi_error err = {0};
   pyi_session *s = pyi_session_load(data_path("good/ex.pyisession"), &err);
@@ -194,6 +323,8 @@ Suite *misc_suite(void) {
   tcase_add_test(tc, opts_follow_dash_p_rules);
   tcase_add_test(tc, combine_orders_by_start_time);
   tcase_add_test(tc, resample_keeps_accumulated_time);
+  tcase_add_test(tc, nest_puts_records_under_a_root_and_drops_the_stem);
+  tcase_add_test(tc, nest_keeps_short_start_stacks_and_the_depth_limit);
   tcase_add_test(tc, json_renderer_matches_pyinstrument);
   tcase_add_test(tc, failed_render_leaves_existing_file);
   tcase_add_test(tc, absurd_start_time_renders);
