@@ -1,11 +1,15 @@
 /* capture.h - what the files of the capture extension share.
  *
  * The extension (pyinstrument._capture) is the only code that includes
- * Python.h. A per-thread Sampler installs the profile hook and turns the
- * stack into frame ids (frames.c); each subscribed Profiler turns those
- * into records of its libsession session (profiler.c); Session and the
- * renderer classes wrap libsession objects (session.c, renderers.c); the
- * command line lives in cli.c and run.c.
+ * Python.h. From the bottom up: clocks and the timing thread (timing.c);
+ * frame-info strings and their ids, read from running frames (frames.c,
+ * with bytecode.c naming C functions from a frame's value stack and
+ * iframe.h the frame layout of each CPython version); a per-thread Sampler
+ * that takes samples from pyinstrument's profile hook or from the timing
+ * thread's requests (sampler.c, timer.c, awaits.c, threads.c); each
+ * subscribed Profiler turns those into records of its libsession session
+ * (profiler.c); Session and the renderer classes wrap libsession objects
+ * (session.c, renderers.c); the command line lives in cli.c and run.c.
  */
 #ifndef CAPTURE_H
 #define CAPTURE_H
@@ -23,10 +27,12 @@
 #error "the capture extension needs CPython 3.11 or newer"
 #endif
 
-/* On 3.11 the sampler reads interpreter frames directly: the public API
- * would build a locals dict per frame to find 'self'. Later versions have
- * PyFrame_GetVar and go through the public API. */
-#if PY_VERSION_HEX < 0x030C0000 && !defined(CAPTURE_PUBLIC_FRAMES)
+/* On the versions whose frame layout we know (iframe.h), the sampler reads
+ * interpreter frames directly: the public API would make a frame object
+ * per frame (and on 3.11 a locals dict to find 'self'), and the timer
+ * sampler names C functions from the frames' value stacks. Elsewhere it
+ * goes through the public API and names none. */
+#if PY_VERSION_HEX < 0x030E0000 && !defined(CAPTURE_PUBLIC_FRAMES)
 #define CAPTURE_INTERNAL_FRAMES 1
 #else
 #define CAPTURE_INTERNAL_FRAMES 0
@@ -39,6 +45,10 @@
 #define CAPTURE_RAISE_FLAG 1
 #else
 #define CAPTURE_RAISE_FLAG 0
+#endif
+
+#if PY_VERSION_HEX < 0x030D0000
+#define Py_IsFinalizing _Py_IsFinalizing
 #endif
 
 #define CAPTURE_VERSION "5.1.2"
@@ -75,6 +85,38 @@ PyObject *capture_utf8(PyObject *str, const char *what);
  * new items zeroed. -1 with a Python MemoryError set. */
 int capture_grow(void **p, size_t *cap, size_t need, size_t size);
 
+/* ---- timing.c: clocks and the timing thread ----------------------------- */
+
+/* Process-wide clocks (seconds). */
+double capture_monotonic(void);
+double capture_walltime(void);
+double capture_process_time(void);
+
+/* The clocks a profile hook may read: precise, coarse (when its
+ * resolution is within the interval), the timing thread's value, or a
+ * Python function (a fake clock: sampler.c reads that one). */
+enum {
+  CAPTURE_CLOCK_PRECISE,
+  CAPTURE_CLOCK_COARSE,
+  CAPTURE_CLOCK_THREAD,
+  CAPTURE_CLOCK_FUNC
+};
+double capture_clock_now(int clock);
+int capture_clock_choose(double interval, bool timing_thread);
+/* Warns on stderr when reading the precise clock is slow (cli.md §9). */
+void capture_clock_warn(void);
+
+/* The timing thread runs while intervals are subscribed, ticking at the
+ * smallest. Subscribing starts it: 0, or -1 with RuntimeError. */
+int capture_timing_subscribe(double interval);
+void capture_timing_unsubscribe(double interval);
+/* Its lock, held while 'tick' runs. */
+void capture_timing_lock(void);
+void capture_timing_unlock(void);
+/* Sets what each tick calls and what resets its state in a forked child
+ * (both with the lock held). 0, or -1 with an exception set. */
+int capture_timing_init(void (*tick)(void), void (*after_fork)(void));
+
 /* ---- frames.c: frame-info strings and their ids ------------------------- */
 
 /* The frame-info strings one sampler has seen, with dense ids from 1, and
@@ -105,9 +147,17 @@ Py_ssize_t capture_frames_walk(capture_frames *F, PyFrameObject *frame,
 Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
                                        bool skip_first, uint32_t root,
                                        uint32_t **out, size_t *cap, size_t n);
-/* As capture_frames_walk for the running stack of the calling thread. */
-Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
-                                       uint32_t **out, size_t *cap, size_t n);
+/* As capture_frames_walk for the running stack of the calling thread, or
+ * for the stack of thread 't', which does not run (the caller holds the
+ * GIL). Unless 'callee', a top frame standing at its RESUME (entered or
+ * resumed, nothing run yet) is left out, as the hook's call event leaves
+ * it out: the time until then is its caller's. */
+Py_ssize_t capture_frames_walk_running(capture_frames *F, bool callee,
+                                       uint32_t root, uint32_t **out,
+                                       size_t *cap, size_t n);
+Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
+                                      bool callee, uint32_t root,
+                                      uint32_t **out, size_t *cap, size_t n);
 /* One key per frame of the running stack, leaf first, in the order of
  * capture_frames_walk_running: equal keys at one depth of two samples
  * (almost surely) mean the same call, still running. Returns the count or
@@ -116,14 +166,12 @@ Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap);
 /* The key of a running coroutine's frame (as capture_frames_running_keys
  * gives it), or 0. */
 uintptr_t capture_frames_coro_key(PyObject *coro);
+/* Whether thread 't' has a Python frame that has started. */
+bool capture_frames_has_python(PyThreadState *t);
 /* Whether a running frame has a caller. */
 bool capture_frames_has_back(PyFrameObject *frame);
 /* "<name>\0<thread>\0<ident>" of the calling thread. */
 uint32_t capture_frames_thread_root(capture_frames *F);
-/* _capture._stack_depths(code): the analysis behind capture_frames_c_leaf,
- * for tests. */
-PyObject *capture_stack_depths(PyObject *module, PyObject *code);
-#if CAPTURE_INTERNAL_FRAMES
 /* Where thread 't' is: its top frame and instruction. */
 void capture_frames_position(PyThreadState *t, uintptr_t where[2]);
 /* The id of the C function thread 't' is calling, as a c_return event
@@ -135,7 +183,14 @@ uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
  * (it stands at the check after a call instruction), when the bytecode
  * that loaded it can be read back without running code; or 0. */
 uint32_t capture_frames_returned_c(capture_frames *F, PyThreadState *t);
-#endif
+/* (Without CAPTURE_INTERNAL_FRAMES these three find nothing.) */
+
+/* ---- bytecode.c --------------------------------------------------------- */
+
+/* _capture._stack_depths(code): the value-stack depth before each code
+ * unit, as the timer sampler computes it to name C functions (-1:
+ * unreachable), or None where it does not apply. For tests. */
+PyObject *capture_stack_depths(PyObject *module, PyObject *code);
 
 /* ---- sampler.c: the per-thread sampler ---------------------------------- */
 
@@ -147,28 +202,34 @@ enum { CAPTURE_SAMPLER_HOOK, CAPTURE_SAMPLER_TIMER };
 int capture_parse_sampler(PyObject *name);
 extern const char *const capture_sampler_names[];
 
-/* What a subscriber is handed per sample: frame-info ids of the sampler's
- * table 'F', root first, and the seconds the sample stands for. 0 on
- * success, -1 with an exception set (the sampler then switches off). */
+/* What a subscriber is handed per sample: the thread it is of (0: the
+ * sampler's own; others numbered from 1 as first seen), frame-info ids of
+ * the sampler's table 'F', root first, and the seconds the sample stands
+ * for. 0 on success, -1 with an exception set (the sampler then switches
+ * off). */
 typedef int (*capture_record_fn)(PyObject *subscriber, const capture_frames *F,
-                                 const uint32_t *ids, size_t depth, double dt);
+                                 uint32_t thread, const uint32_t *ids,
+                                 size_t depth, double dt);
 
 /* Subscribes 'p' to the sampler of the calling thread (creating it); the
- * sampler holds a reference to 'p' and calls 'record' with each sample.
- * In async modes 'p' is the value of the context var while in its context.
+ * sampler holds a reference to 'p' and calls 'record' with each sample,
+ * and with each sample of every other thread when 'all_threads'. In async
+ * modes 'p' is the value of the context var while in its context.
  * Returns 0, or -1 with RuntimeError/ValueError set. */
 int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
-                      int async_mode, int use_timing_thread, int sampler);
+                      int async_mode, int use_timing_thread, int sampler,
+                      bool all_threads);
 /* Unsubscribes 'p'; RuntimeError when called from another thread. */
 int capture_unsubscribe(PyObject *p);
 /* The frame-info stack of 'frame' and its callers as pyinstrument's
  * start_call_stack: a new list of str, root first. */
 PyObject *capture_call_stack(PyFrameObject *frame);
-int capture_sampler_ready(void);
-/* Process-wide clocks (seconds). */
-double capture_monotonic(void);
-double capture_walltime(void);
-double capture_process_time(void);
+/* Readies the sampler's types and the timer sampler, and adds the types
+ * of pyinstrument.stack_sampler to 'module' (at import). 0 or -1. */
+int capture_sampler_ready(PyObject *module);
+/* _capture._stack_sampler(): the calling thread's sampler (new
+ * reference), for pyinstrument.stack_sampler.get_stack_sampler(). */
+PyObject *capture_stack_sampler(PyObject *module, PyObject *unused);
 
 /* ---- profiler.c --------------------------------------------------------- */
 
@@ -188,6 +249,14 @@ pyi_session *capture_profiler_peek(ProfilerObject *p);
 int capture_add_sys_info(pyi_session *s);
 PyObject *capture_profiler_new(double interval, int async_mode,
                                int use_timing_thread, int sampler);
+/* Whether 'p' samples every thread (from its next start), and then what
+ * its own thread's records lose, as a report of one thread would trim
+ * it: the start stack above the frame that called start() (API), or all
+ * of it, the code that runs the program and runpy's frames (the command:
+ * RUNNER when that code is not the program itself, as it is for -c). */
+enum { CAPTURE_STEM_API, CAPTURE_STEM_RUNNER, CAPTURE_STEM_PROGRAM };
+void capture_profiler_set_all_threads(ProfilerObject *p, bool all_threads,
+                                      int stem);
 /* Whether a Python stream's encoding is a UTF and whether it is a tty. */
 int capture_stream_caps(PyObject *file, bool *unicode, bool *color);
 

@@ -16,6 +16,7 @@ enum {
   O_HIDE, O_HIDE_REGEX, O_SHOW, O_SHOW_REGEX, O_SHOW_ALL, O_UNICODE,
   O_NO_UNICODE, O_COLOR, O_NO_COLOR, O_INTERVAL, O_TIMING_THREAD, O_SAMPLER,
   O_SUBPROCESSES,
+  O_ALL_THREADS,
 };
 
 static const struct cli_option {
@@ -80,11 +81,16 @@ static const struct cli_option {
      "read the time from a helper thread instead of the clock (cheaper "
      "where reading the clock is slow)"},
     {"--sampler", 0, true, O_SAMPLER, "SAMPLER",
-     "'hook' (default): pyinstrument's profile hook; the program runs 2-3 "
-     "times slower. 'timer': no hook, a helper thread asks for each sample; "
-     "a few percent slower, but a C function is not named when its "
-     "callable was computed by an expression (its time goes to the line "
-     "that called it)"},
+     "'timer' (default): no profile hook, a helper thread asks for each "
+     "sample, so the program runs at nearly full speed; a C function is "
+     "not named when its callable was computed by an expression (its time "
+     "goes to the line that called it). 'hook': pyinstrument's profile "
+     "hook, exactly as pyinstrument samples; the program runs 2-3 times "
+     "slower"},
+    {"--all-threads", 0, false, O_ALL_THREADS, NULL,
+     "sample every thread, each under a root frame naming it (threads "
+     "started and ended during the run included); by default only the "
+     "main thread is sampled"},
     {"--subprocesses", 0, false, O_SUBPROCESSES, NULL,
      "also profile the program's Python child processes (multiprocessing, "
      "and subprocess running a Python) with the same options; each one "
@@ -281,6 +287,7 @@ static int apply(struct capture_cli *c, const struct cli_option *o,
   }
   case O_TIMING_THREAD: c->timing_thread = true; break;
   case O_SUBPROCESSES: c->subprocesses = true; break;
+  case O_ALL_THREADS: c->all_threads = true; break;
   case O_SAMPLER:
     if ((c->sampler = capture_parse_sampler(value)) < 0) {
       PyErr_Clear();

@@ -18,7 +18,8 @@ struct capture_cli {
   double interval;
   int sampler;        /* CAPTURE_SAMPLER_* */
   int unicode, color; /* -1: not given */
-  bool from_path, html, timeline, show_all, timing_thread, subprocesses;
+  bool from_path, html, timeline, show_all, timing_thread, subprocesses,
+      all_threads;
 };
 
 /* How the profiled program ended, when it raised. */

@@ -35,7 +35,7 @@ static int parse_opts(PyObject *kwds, profile_opts *o) {
                            "target_description", "sampler", NULL};
   PyObject *empty = PyTuple_New(0), *mode = NULL, *timing = Py_None;
   PyObject *renderer = Py_None, *desc = Py_None, *sampler = NULL;
-  *o = (profile_opts){0.001, CAPTURE_ASYNC_DISABLED, -1, CAPTURE_SAMPLER_HOOK,
+  *o = (profile_opts){0.001, CAPTURE_ASYNC_DISABLED, -1, CAPTURE_SAMPLER_TIMER,
                       NULL, NULL};
   int ok = empty && PyArg_ParseTupleAndKeywords(
                         empty, kwds, "|dOOOO$O:profile", kwlist, &o->interval,
@@ -338,7 +338,7 @@ PyTypeObject Profile_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "profile(interval=0.001, async_mode='disabled', "
               "use_timing_thread=None, renderer=None, "
-              "target_description=None, *, sampler='hook')\n--\n\n"
+              "target_description=None, *, sampler='timer')\n--\n\n"
               "Profiles a with block, or every call of a decorated function, "
               "and prints the report to stderr.",
     .tp_traverse = (traverseproc)Profile_Traverse,

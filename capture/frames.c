@@ -7,16 +7,10 @@
  * allocates nothing. The cache holds references to the code objects and
  * classes it uses as keys, so a key's address is never reused meanwhile.
  */
-#include "capture.h"
+#include "iframe.h"
 
 #include <string.h>
 
-#if CAPTURE_INTERNAL_FRAMES
-#define Py_BUILD_CORE 1
-#include <internal/pycore_frame.h>
-#include <opcode.h>
-#undef Py_BUILD_CORE
-#endif
 
 /* ==== a small open-addressing map: (a, b) -> nonzero uint32 ============== */
 
@@ -83,9 +77,10 @@ typedef struct capture_code {
   uint8_t self_kind; /* what co_varnames[0] is called */
   bool self_is_cell; /* ... and it is captured by a closure */
   bool hide;         /* __tracebackhide__ is a local name */
-  int8_t depth_state; /* 0: not analysed, 1: 'depths' valid, -1: failed */
-  int32_t *depths;    /* value-stack depth before each code unit, or -1 */
-  uint8_t *units;     /* the code without specialisations */
+#if CAPTURE_INTERNAL_FRAMES
+  bool map_tried;         /* 'map' was made (NULL: not understood) */
+  capture_stackmap *map; /* what its value stack holds where */
+#endif
 } capture_code;
 
 struct capture_frames {
@@ -126,8 +121,9 @@ void capture_frames_free(capture_frames *F) {
   PyMem_Free(F->by_text.slots);
   for (size_t i = 0; i < F->n_codes; i++) {
     PyMem_Free(F->codes[i].base);
-    PyMem_Free(F->codes[i].depths);
-    PyMem_Free(F->codes[i].units);
+#if CAPTURE_INTERNAL_FRAMES
+    capture_stackmap_free(F->codes[i].map);
+#endif
   }
   PyMem_Free(F->codes);
   PyMem_Free(F->pool);
@@ -337,21 +333,13 @@ static inline int push(uint32_t **out, size_t *cap, size_t *n, uint32_t id) {
 #if CAPTURE_INTERNAL_FRAMES
 
 static inline uint32_t iframe_id(capture_frames *F, _PyInterpreterFrame *f) {
-  PyCodeObject *code = f->f_code;
-  return frame_id(F, code, _PyInterpreterFrame_LASTI(f),
+  PyCodeObject *code = IFRAME_CODE(f);
+  return frame_id(F, code, (int)iframe_index(f),
                   code->co_nlocals > 0 ? f->localsplus[0] : NULL);
 }
 
 uint32_t capture_frames_python(capture_frames *F, PyFrameObject *frame) {
   return iframe_id(F, frame->f_frame);
-}
-
-/* The caller of an interpreter frame, skipping frames still being set up
- * (as PyFrame_GetBack does). */
-static inline _PyInterpreterFrame *iframe_back(_PyInterpreterFrame *f) {
-  for (f = f->previous; f && _PyFrame_IsIncomplete(f); f = f->previous)
-    ;
-  return f;
 }
 
 bool capture_frames_has_back(PyFrameObject *frame) {
@@ -374,443 +362,32 @@ Py_ssize_t capture_frames_walk(capture_frames *F, PyFrameObject *frame,
   return (Py_ssize_t)n;
 }
 
-/* ---- the C function a thread is blocked in -------------------------------
- * While a thread waits in a C function with the GIL released (sleep, I/O,
- * a lock), its frames stand still and the callable sits on the calling
- * frame's value stack, below the arguments. Where exactly depends on the
- * stack depth at the call instruction, which the bytecode fixes: one
- * forward pass over it per code object, as the compiler does. */
-
-/* Value-stack depth before each code unit of 'code' (-1: unreachable), in
- * c->depths. -1 when the bytecode is not understood; no error is set. */
-static int analyse_depths(capture_code *c, PyCodeObject *code) {
-  if (c->depth_state)
-    return c->depth_state > 0 ? 0 : -1;
-  c->depth_state = -1;
-  PyObject *bytes = PyCode_GetCode(code); /* without specialisations */
-  if (!bytes) {
-    PyErr_Clear();
-    return -1;
-  }
-  const uint8_t *u = (const uint8_t *)PyBytes_AS_STRING(bytes);
-  Py_ssize_t n = PyBytes_GET_SIZE(bytes) / 2;
-  int32_t *d = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *d);
-  Py_ssize_t *work = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *work);
-  Py_ssize_t nwork = 0;
-  bool ok = d && work;
-  for (Py_ssize_t i = 0; ok && i < n; i++)
-    d[i] = -1;
-  /* the entry, then every exception handler with its table depth */
-#define REACH(at, depth)                                                      \
-  do {                                                                        \
-    Py_ssize_t at_ = (at);                                                    \
-    int depth_ = (depth);                                                     \
-    if (at_ < 0 || at_ >= n || depth_ < 0)                                    \
-      ok = false;                                                             \
-    else if (d[at_] < 0)                                                      \
-      d[at_] = depth_, work[nwork++] = at_;                                   \
-    else if (d[at_] != depth_)                                                \
-      ok = false;                                                             \
-  } while (0)
-  /* a generator starts with the value it is sent (popped at once) */
-  if (ok && n)
-    REACH(0, code->co_flags & (CO_GENERATOR | CO_COROUTINE |
-                               CO_ASYNC_GENERATOR) ? 1 : 0);
-  PyObject *table = code->co_exceptiontable;
-  const uint8_t *t = (const uint8_t *)PyBytes_AS_STRING(table);
-  Py_ssize_t tn = PyBytes_GET_SIZE(table), k = 0;
-  while (ok && k < tn) { /* entries of 4 varints (6 bits a byte) */
-    long v[4];
-    for (int f = 0; f < 4; f++) {
-      if (k >= tn) {
-        ok = false;
-        break;
-      }
-      long x = t[k] & 63;
-      while (t[k++] & 64 && k < tn)
-        x = (x << 6) | (t[k] & 63);
-      v[f] = x;
-    }
-    if (ok) /* handler: the depth, lasti if pushed, the exception */
-      REACH(v[2], (int)(v[3] >> 1) + (int)(v[3] & 1) + 1);
-  }
-  while (ok && nwork > 0) {
-    Py_ssize_t i = work[--nwork];
-    int depth = d[i];
-    unsigned ext = 0;
-    for (;;) { /* a straight run from i */
-      int op = u[2 * i];
-      unsigned arg = ext | u[2 * i + 1];
-      ext = op == EXTENDED_ARG ? arg << 8 : 0;
-      int fall = 0, taken = 0;
-      bool jump = false, stop = false;
-      Py_ssize_t target = 0;
-      if (op != CACHE && op != EXTENDED_ARG) {
-        fall = PyCompile_OpcodeStackEffectWithJump(op, (int)arg, 0);
-        taken = PyCompile_OpcodeStackEffectWithJump(op, (int)arg, 1);
-        if (fall == PY_INVALID_STACK_EFFECT ||
-            taken == PY_INVALID_STACK_EFFECT) {
-          ok = false;
-          break;
-        }
-      }
-      switch (op) {
-      case JUMP_FORWARD: stop = true; /* fall through */
-      case FOR_ITER: case JUMP_IF_FALSE_OR_POP: case JUMP_IF_TRUE_OR_POP:
-      case POP_JUMP_FORWARD_IF_FALSE: case POP_JUMP_FORWARD_IF_TRUE:
-      case POP_JUMP_FORWARD_IF_NOT_NONE: case POP_JUMP_FORWARD_IF_NONE:
-      case SEND:
-        jump = true, target = i + 1 + (Py_ssize_t)arg;
-        break;
-      case JUMP_BACKWARD: case JUMP_BACKWARD_NO_INTERRUPT: stop = true;
-        /* fall through */
-      case POP_JUMP_BACKWARD_IF_NOT_NONE: case POP_JUMP_BACKWARD_IF_NONE:
-      case POP_JUMP_BACKWARD_IF_FALSE: case POP_JUMP_BACKWARD_IF_TRUE:
-        jump = true, target = i + 1 - (Py_ssize_t)arg;
-        break;
-      case RETURN_VALUE: case RAISE_VARARGS: case RERAISE:
-        stop = true;
-        break;
-      }
-      if (jump)
-        REACH(target, depth + taken);
-      if (!ok || stop || i + 1 >= n)
-        break;
-      depth += fall;
-      if (depth < 0) {
-        ok = false;
-        break;
-      }
-      if (d[i + 1] >= 0) { /* joined a run already walked */
-        if (d[i + 1] != depth)
-          ok = false;
-        break;
-      }
-      d[++i] = depth;
-    }
-  }
-#undef REACH
-  uint8_t *copy = ok ? PyMem_Malloc((size_t)(n ? 2 * n : 1)) : NULL;
-  if (copy)
-    memcpy(copy, u, (size_t)(2 * n));
-  Py_DECREF(bytes);
-  PyMem_Free(work);
-  if (!copy) {
-    PyMem_Free(d);
-    return -1;
-  }
-  c->depths = d;
-  c->units = copy;
-  c->depth_state = 1;
-  return 0;
+bool capture_frames_has_python(PyThreadState *t) {
+  return iframe_top(t) != NULL;
 }
 
-/* The callable a frame stopped at the call instruction 'i' is calling
- * (borrowed), or NULL. 'u' is the code without specialisations.
- *
- * The thread may also have stopped just after the call (giving up the GIL
- * at the check that follows it): then the result has been stored in the
- * lowest slot of the call's layout, and the slots above it are stale.
- * So the lowest slot is read first, and a slot above it only when the
- * lowest holds NULL, which a result never is. A method is named from its
- * descriptor alone, since its 'self' may be stale. */
-static PyObject *called(_PyInterpreterFrame *f, const capture_code *c,
-                        const uint8_t *u, Py_ssize_t i) {
-  int op = u[2 * i];
-  if (op == CALL) { /* the layout is the one before its PRECALL */
-    do
-      i--;
-    while (i >= 0 && u[2 * i] == CACHE);
-    if (i < 0 || u[2 * i] != PRECALL)
-      return NULL;
-    op = PRECALL;
-  }
-  int arg = u[2 * i + 1];
-  for (Py_ssize_t j = i - 1, shift = 8;
-       j >= 0 && u[2 * j] == EXTENDED_ARG && shift < 32; j--, shift += 8)
-    arg |= u[2 * j + 1] << shift;
-  int depth = c->depths[i];
-  PyObject **stack = f->localsplus + f->f_code->co_nlocalsplus;
-  int low; /* [NULL or method, callable or self, args...] */
-  if (op == PRECALL)
-    low = depth - arg - 2;
-  else if (op == CALL_FUNCTION_EX) /* [NULL, callable, args, kwargs?] */
-    low = depth - 3 - (arg & 1);
-  else
-    return NULL;
-  if (depth < 0 || arg < 0 || low < 0)
-    return NULL;
-  if (stack[low])
-    return op == PRECALL ? stack[low] : NULL;
-  return stack[low + 1];
+static const capture_stackmap *code_map(capture_frames *F, PyCodeObject *code);
+
+/* Whether a sample at frame 'f' belongs to its caller: 'f' stands at its
+ * RESUME, entered (nothing of it has run: the time until then is the
+ * caller's, as at the hook's call event) or resumed after a yield or an
+ * await. Resumed by C code after a yield (a generator that sum() or
+ * list() drives), it keeps the time: what ran since the last safe point is
+ * its own body, to its yield, and that C loop. */
+static bool entering(capture_frames *F, _PyInterpreterFrame *f) {
+  const capture_stackmap *m = code_map(F, IFRAME_CODE(f));
+  int arg;
+  if (!m || capture_stackmap_op(m, iframe_index(f), &arg) != RESUME)
+    return false;
+  return !((arg & 3) == 1 && IFRAME_FROM_C(f)); /* 3.13: | 4 in a handler */
 }
 
-/* ---- the C function a thread has just returned from ----------------------
- * The sample taken at the check that follows a call stands where the hook
- * would take it at the c_return event. The callable's slot is stale by
- * then, so the callable is found again from the instructions that loaded
- * it: a local, a constant, a global, or an attribute of those (a module's
- * or a type's, or a C method of an object), looked up without running any
- * Python code. Other callables are not named. */
-
-/* Oparg of the instruction at unit 'j', with its EXTENDED_ARG prefixes. */
-static int unit_arg(const uint8_t *u, Py_ssize_t j) {
-  int arg = u[2 * j + 1];
-  for (Py_ssize_t k = j - 1, shift = 8;
-       k >= 0 && u[2 * k] == EXTENDED_ARG && shift < 32; k--, shift += 8)
-    arg |= u[2 * k + 1] << shift;
-  return arg;
-}
-
-/* The instruction before unit 'i' that wrote stack slot 'slot' last, or
- * -1 when that is not certain. Stack slots [w0, w1) are what an
- * instruction writes and 't0' the lowest it touches; for most opcodes
- * they follow from the depth and the net effect (one result at most). */
-static Py_ssize_t writer(const capture_code *c, const uint8_t *u,
-                         Py_ssize_t i, int slot) {
-  for (Py_ssize_t j = i - 1; j >= 0 && i - j < 1024; j--) {
-    int op = u[2 * j];
-    if (op == CACHE || op == EXTENDED_ARG)
-      continue;
-    int d = c->depths[j], arg = unit_arg(u, j), w0 = d, w1 = d + 1, t0 = d;
-    if (d < 0)
-      return -1;
-    switch (op) {
-    case LOAD_FAST: case LOAD_CONST: case LOAD_DEREF: case LOAD_NAME:
-    case PUSH_NULL:
-      break;
-    case LOAD_GLOBAL:
-      w1 = d + 1 + (arg & 1);
-      break;
-    case LOAD_ATTR:
-      w0 = t0 = d - 1, w1 = d;
-      break;
-    case LOAD_METHOD:
-      w0 = t0 = d - 1;
-      break;
-    case SWAP:
-      w0 = w1 = 0, t0 = d - arg;
-      break;
-    default: {
-      int e = PyCompile_OpcodeStackEffectWithJump(op, arg, 0);
-      if (e == PY_INVALID_STACK_EFFECT)
-        return -1;
-      t0 = d - (e < 1 ? 1 - e : 0);
-      w0 = w1 = 0; /* not one we can read back */
-      if (t0 <= slot)
-        return -1;
-    }
-    }
-    if (w0 <= slot && slot < w1)
-      return j;
-    if (t0 <= slot)
-      return -1;
-  }
-  return -1;
-}
-
-/* 'name' of 'obj' as attribute access would find it, when that runs no
- * Python code: a module's global, a C function or method of a type, a C
- * method of an object bound to it, an object's own attribute. New
- * reference or NULL (no error set). */
-static PyObject *quiet_attr(PyObject *obj, PyObject *name) {
-  PyObject *v = NULL;
-  if (PyModule_Check(obj)) {
-    PyObject *dict = PyModule_GetDict(obj);
-    v = dict ? PyDict_GetItemWithError(dict, name) : NULL;
-    Py_XINCREF(v);
-  } else if (PyType_Check(obj)) {
-    v = _PyType_Lookup((PyTypeObject *)obj, name);
-    v = v && (PyCFunction_Check(v) || Py_IS_TYPE(v, &PyMethodDescr_Type))
-            ? Py_NewRef(v)
-            : NULL;
-  } else {
-    PyTypeObject *type = Py_TYPE(obj);
-    PyObject *d = _PyType_Lookup(type, name);
-    if (d && Py_IS_TYPE(d, &PyMethodDescr_Type))
-      v = Py_TYPE(d)->tp_descr_get(d, obj, (PyObject *)type);
-    else if (!d && type->tp_getattro == PyObject_GenericGetAttr)
-      v = PyObject_GenericGetAttr(obj, name); /* the instance's own */
-  }
-  PyErr_Clear();
-  return v;
-}
-
-/* The value instruction 'j' of frame 'f' left in 'slot' (new reference),
- * loaded again; NULL when unknown. */
-static PyObject *reload(_PyInterpreterFrame *f, const capture_code *c,
-                        const uint8_t *u, Py_ssize_t j, int slot, int level) {
-  if (j < 0 || level > 4)
-    return NULL;
-  PyCodeObject *code = f->f_code;
-  int op = u[2 * j], arg = unit_arg(u, j), d = c->depths[j];
-  PyObject *v = NULL, *obj;
-  switch (op) {
-  case LOAD_FAST:
-    if (arg < code->co_nlocalsplus)
-      v = Py_XNewRef(f->localsplus[arg]);
-    break;
-  case LOAD_DEREF:
-    if (arg < code->co_nlocalsplus && f->localsplus[arg] &&
-        PyCell_Check(f->localsplus[arg]))
-      v = Py_XNewRef(PyCell_GET(f->localsplus[arg]));
-    break;
-  case LOAD_CONST:
-    if (arg < PyTuple_GET_SIZE(code->co_consts))
-      v = Py_NewRef(PyTuple_GET_ITEM(code->co_consts, arg));
-    break;
-  case LOAD_GLOBAL:
-  case LOAD_NAME: {
-    int k = op == LOAD_GLOBAL ? arg >> 1 : arg;
-    if (op == LOAD_GLOBAL && slot != d + (arg & 1))
-      break; /* the NULL it pushes first */
-    if (k >= PyTuple_GET_SIZE(code->co_names))
-      break;
-    PyObject *name = PyTuple_GET_ITEM(code->co_names, k);
-    PyObject *dicts[] = {op == LOAD_NAME ? f->f_locals : NULL, f->f_globals,
-                         f->f_builtins};
-    for (int n = 0; !v && n < 3; n++)
-      if (dicts[n] && PyDict_CheckExact(dicts[n]))
-        v = Py_XNewRef(PyDict_GetItemWithError(dicts[n], name));
-    PyErr_Clear();
-    break;
-  }
-  case LOAD_ATTR: /* obj -> obj.name, in the same slot */
-    if (arg < PyTuple_GET_SIZE(code->co_names) &&
-        (obj = reload(f, c, u, writer(c, u, j, slot), slot, level + 1))) {
-      v = quiet_attr(obj, PyTuple_GET_ITEM(code->co_names, arg));
-      Py_DECREF(obj);
-    }
-    break;
-  }
-  return v;
-}
-
-uint32_t capture_frames_returned_c(capture_frames *F, PyThreadState *t) {
-  _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
-  if (!f || _PyFrame_IsIncomplete(f))
-    return 0;
-  PyCodeObject *code = f->f_code;
-  Py_ssize_t i = f->prev_instr - _PyCode_CODE(code);
-  if (i < 0 || i >= Py_SIZE(code))
-    return 0;
-  uint32_t ci = map_get(&F->by_code, (uintptr_t)code, 0);
-  if (!ci && !(ci = code_new(F, code))) {
-    PyErr_Clear();
-    return 0;
-  }
-  capture_code *c = &F->codes[ci - 1];
-  if (analyse_depths(c, code))
-    return 0;
-  const uint8_t *u = c->units;
-  int op = u[2 * i];
-  if (op != CALL && op != PRECALL && op != CALL_FUNCTION_EX)
-    return 0;
-  if (op == CALL) { /* the layout is the one before its PRECALL */
-    do
-      i--;
-    while (i >= 0 && u[2 * i] == CACHE);
-    op = i >= 0 ? u[2 * i] : 0;
-  }
-  int arg = i >= 0 ? unit_arg(u, i) : 0, depth = i >= 0 ? c->depths[i] : -1;
-  /* the slot above the NULL/method one: the callable, or a method's self */
-  int slot = op == PRECALL            ? depth - arg - 1
-             : op == CALL_FUNCTION_EX ? depth - 2 - (arg & 1)
-                                      : -1;
-  PyObject *fn = NULL;
-  Py_ssize_t j = slot > 0 ? writer(c, u, i, slot) : -1;
-  if (j >= 0 && u[2 * j] == LOAD_METHOD && c->depths[j] == slot &&
-      unit_arg(u, j) < PyTuple_GET_SIZE(code->co_names)) {
-    PyObject *obj = reload(f, c, u, writer(c, u, j, slot - 1), slot - 1, 0);
-    if (obj) /* a method: looked up as attribute access would */
-      fn = quiet_attr(obj, PyTuple_GET_ITEM(code->co_names, unit_arg(u, j)));
-    Py_XDECREF(obj);
-  } else if (j >= 0) {
-    fn = reload(f, c, u, j, slot, 0);
-  }
-  uint32_t id = 0;
-  if (fn && (PyCFunction_Check(fn) || Py_IS_TYPE(fn, &PyMethodDescr_Type)))
-    id = capture_frames_cfunc(F, fn);
-  Py_XDECREF(fn);
-  if (!id)
-    PyErr_Clear();
-  return id;
-}
-
-/* The top frame of thread 't' that has started running. */
-static _PyInterpreterFrame *top_frame(PyThreadState *t) {
-  _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
-  while (f && _PyFrame_IsIncomplete(f))
-    f = f->previous;
-  return f;
-}
-
-void capture_frames_position(PyThreadState *t, uintptr_t where[2]) {
-  _PyInterpreterFrame *f = top_frame(t);
-  where[0] = (uintptr_t)f;
-  where[1] = f ? (uintptr_t)f->prev_instr : 0;
-}
-
-uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
-                               uintptr_t where[2]) {
-  _PyInterpreterFrame *f = top_frame(t);
-  if (!f)
-    return 0;
-  PyCodeObject *code = f->f_code;
-  Py_ssize_t i = f->prev_instr - _PyCode_CODE(code);
-  Py_ssize_t n = Py_SIZE(code);
-  uint32_t ci = map_get(&F->by_code, (uintptr_t)code, 0);
-  if (i < 0 || i >= n || (!ci && !(ci = code_new(F, code)))) {
-    PyErr_Clear();
-    return 0;
-  }
-  capture_code *c = &F->codes[ci - 1];
-  if (analyse_depths(c, code))
-    return 0;
-  PyObject *fn = called(f, c, c->units, i);
-  uint32_t id = 0;
-  /* as the profile hook reports them: C functions and C methods (a
-   * method of a subclass is named after the class that defines it) */
-  if (fn && (PyCFunction_Check(fn) || Py_IS_TYPE(fn, &PyMethodDescr_Type)))
-    id = capture_frames_cfunc(F, fn);
-  if (!id)
-    PyErr_Clear();
-  where[0] = (uintptr_t)f;
-  where[1] = (uintptr_t)f->prev_instr;
-  return id;
-}
-
-PyObject *capture_stack_depths(PyObject *module, PyObject *code) {
-  if (!PyCode_Check(code)) {
-    PyErr_SetString(PyExc_TypeError, "a code object is needed");
-    return NULL;
-  }
-  capture_frames *F = capture_frames_new();
-  uint32_t ci = F ? code_new(F, (PyCodeObject *)code) : 0;
-  PyObject *list = NULL;
-  if (ci && analyse_depths(&F->codes[ci - 1], (PyCodeObject *)code) == 0) {
-    Py_ssize_t n = Py_SIZE(code);
-    list = PyList_New(n);
-    for (Py_ssize_t i = 0; list && i < n; i++) {
-      PyObject *v = PyLong_FromLong(F->codes[ci - 1].depths[i]);
-      if (!v)
-        Py_CLEAR(list);
-      else
-        PyList_SET_ITEM(list, i, v);
-    }
-  } else if (ci) {
-    list = Py_NewRef(Py_None);
-  }
-  capture_frames_free(F);
-  return list;
-}
-
-Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
-                                       uint32_t **out, size_t *cap, size_t n) {
-  PyThreadState *t = PyThreadState_Get();
-  _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
-  while (f && _PyFrame_IsIncomplete(f))
-    f = f->previous;
+Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
+                                      bool callee, uint32_t root,
+                                      uint32_t **out, size_t *cap, size_t n) {
+  _PyInterpreterFrame *f = iframe_top(t);
+  if (f && !callee && entering(F, f))
+    f = iframe_back(f);
   for (; f; f = iframe_back(f))
     if (push(out, cap, &n, iframe_id(F, f)))
       return -1;
@@ -820,15 +397,12 @@ Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
 }
 
 Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap) {
-  PyThreadState *t = PyThreadState_Get();
-  _PyInterpreterFrame *f = t->cframe ? t->cframe->current_frame : NULL;
-  while (f && _PyFrame_IsIncomplete(f))
-    f = f->previous;
   size_t n = 0;
-  for (; f; f = iframe_back(f)) {
+  for (_PyInterpreterFrame *f = iframe_top(PyThreadState_Get()); f;
+       f = iframe_back(f)) {
     if (n + 1 > *cap && capture_grow((void **)out, cap, n + 1, sizeof **out))
       return -1;
-    (*out)[n++] = frame_key(f, f->f_code);
+    (*out)[n++] = frame_key(f, IFRAME_CODE(f));
   }
   return (Py_ssize_t)n;
 }
@@ -836,19 +410,98 @@ Py_ssize_t capture_frames_running_keys(uintptr_t **out, size_t *cap) {
 uintptr_t capture_frames_coro_key(PyObject *coro) {
   PyGenObject *gen = (PyGenObject *)coro;
   _PyInterpreterFrame *f = (_PyInterpreterFrame *)gen->gi_iframe;
-  return frame_key(f, f->f_code);
+  return frame_key(f, IFRAME_CODE(f));
 }
 
-#else /* the public API (3.12 and later) */
+/* ---- C functions read off the value stack (bytecode.c) ------------------ */
 
-PyObject *capture_stack_depths(PyObject *module, PyObject *code) {
-  Py_RETURN_NONE;
+/* The stack map of 'code', made once per code object; NULL when there is
+ * none (no error set). */
+static const capture_stackmap *code_map(capture_frames *F, PyCodeObject *code) {
+  uint32_t ci = map_get(&F->by_code, (uintptr_t)code, 0);
+  if (!ci && !(ci = code_new(F, code))) {
+    PyErr_Clear();
+    return NULL;
+  }
+  capture_code *c = &F->codes[ci - 1];
+  if (!c->map_tried) {
+    c->map_tried = true;
+    c->map = capture_stackmap_new(code);
+  }
+  return c->map;
 }
 
-Py_ssize_t capture_frames_walk_running(capture_frames *F, uint32_t root,
-                                       uint32_t **out, size_t *cap, size_t n) {
-  return capture_frames_walk_objects(F, PyEval_GetFrame(), false, root, out,
-                                     cap, n);
+/* The id of 'fn' (a new reference, consumed; may be NULL) as the profile
+ * hook reports C functions and C methods (a method of a subclass is
+ * named after the class that defines it); 0 for other callables. */
+static uint32_t c_callable_id(capture_frames *F, PyObject *fn) {
+  uint32_t id = 0;
+  if (fn && (PyCFunction_Check(fn) || Py_IS_TYPE(fn, &PyMethodDescr_Type)))
+    id = capture_frames_cfunc(F, fn);
+  Py_XDECREF(fn);
+  if (!id)
+    PyErr_Clear();
+  return id;
+}
+
+uint32_t capture_frames_returned_c(capture_frames *F, PyThreadState *t) {
+  _PyInterpreterFrame *f = TSTATE_FRAME(t);
+  if (!f || _PyFrame_IsIncomplete(f))
+    return 0;
+  const capture_stackmap *m = code_map(F, IFRAME_CODE(f));
+  return m ? c_callable_id(F, capture_stackmap_returned(m, f)) : 0;
+}
+
+void capture_frames_position(PyThreadState *t, uintptr_t where[2]) {
+  _PyInterpreterFrame *f = iframe_top(t);
+  where[0] = (uintptr_t)f;
+  where[1] = f ? (uintptr_t)IFRAME_INSTR(f) : 0;
+}
+
+uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
+                               uintptr_t where[2]) {
+  _PyInterpreterFrame *f = iframe_top(t);
+  capture_frames_position(t, where);
+  if (!f)
+    return 0;
+  const capture_stackmap *m = code_map(F, IFRAME_CODE(f));
+  return m ? c_callable_id(F, capture_stackmap_called(m, f)) : 0;
+}
+
+#else /* the public API: frame objects, no C functions named */
+
+bool capture_frames_has_python(PyThreadState *t) {
+  PyFrameObject *frame = PyThreadState_GetFrame(t);
+  Py_XDECREF(frame);
+  return frame != NULL;
+}
+
+Py_ssize_t capture_frames_walk_thread(capture_frames *F, PyThreadState *t,
+                                      bool callee, uint32_t root,
+                                      uint32_t **out, size_t *cap, size_t n) {
+  (void)callee;
+  PyFrameObject *frame = PyThreadState_GetFrame(t);
+  Py_ssize_t rc =
+      capture_frames_walk_objects(F, frame, false, root, out, cap, n);
+  Py_XDECREF(frame);
+  return rc;
+}
+
+uint32_t capture_frames_returned_c(capture_frames *F, PyThreadState *t) {
+  (void)F, (void)t;
+  return 0;
+}
+
+void capture_frames_position(PyThreadState *t, uintptr_t where[2]) {
+  (void)t;
+  where[0] = where[1] = 0;
+}
+
+uint32_t capture_frames_c_leaf(capture_frames *F, PyThreadState *t,
+                               uintptr_t where[2]) {
+  (void)F, (void)t;
+  where[0] = where[1] = 0;
+  return 0;
 }
 
 uint32_t capture_frames_python(capture_frames *F, PyFrameObject *frame) {
@@ -935,6 +588,13 @@ Py_ssize_t capture_frames_walk_objects(capture_frames *F, PyFrameObject *frame,
   if (root && push(out, cap, &n, root))
     return -1;
   return (Py_ssize_t)n;
+}
+
+Py_ssize_t capture_frames_walk_running(capture_frames *F, bool callee,
+                                       uint32_t root, uint32_t **out,
+                                       size_t *cap, size_t n) {
+  return capture_frames_walk_thread(F, PyThreadState_Get(), callee, root, out,
+                                    cap, n);
 }
 
 /* ==== C functions and thread roots ======================================= */

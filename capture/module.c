@@ -15,6 +15,9 @@ static PyMethodDef module_methods[] = {
      "_subprocess_child()\n--\n\nProfiles this process as a child of "
      "`pyinstrument --subprocesses` when its environment says so (run at "
      "start by pyinstrument/_hook/sitecustomize.py)."},
+    {"_stack_sampler", (PyCFunction)capture_stack_sampler, METH_NOARGS,
+     "_stack_sampler()\n--\n\nThe calling thread's sampler, created if "
+     "needed: pyinstrument.stack_sampler.get_stack_sampler()."},
     {"_stack_depths", (PyCFunction)capture_stack_depths, METH_O,
      "_stack_depths(code)\n--\n\nThe value-stack depth before each code unit "
      "as the timer sampler computes it (-1: unreachable), or None where it "
@@ -33,8 +36,8 @@ static struct PyModuleDef module_def = {
 
 PyMODINIT_FUNC PyInit__capture(void) {
   PyObject *m = NULL;
-  if (capture_strings_init() || capture_sampler_ready() ||
-      PyType_Ready(&Profiler_Type) || PyType_Ready(&Session_Type) ||
+  if (capture_strings_init() || PyType_Ready(&Profiler_Type) ||
+      PyType_Ready(&Session_Type) ||
       PyType_Ready(&Profile_Type) || PyType_Ready(&ProfileWrapper_Type) ||
       !(m = PyModule_Create(&module_def)))
     return NULL;
@@ -46,6 +49,7 @@ PyMODINIT_FUNC PyInit__capture(void) {
       PyModule_AddStringConstant(m, "__version__", CAPTURE_VERSION) ||
       PyModule_AddStringConstant(m, "libsession_version", PYI_VERSION) ||
       capture_add_frames(m) || capture_add_processors(m) ||
+      capture_sampler_ready(m) ||
       capture_add_renderers(m)) {
     Py_DECREF(m);
     return NULL;

@@ -5,7 +5,10 @@
  * receives samples as ids of the sampler's frame table; it maps them to
  * ids of its own libsession session (interning each string once) and
  * appends records. stop() fills in the metadata and hands the session to
- * a Session object.
+ * a Session object. With all_threads, the records of the other threads
+ * are kept apart, one list per thread, and follow the profiler's own
+ * thread's in the session: each thread's samples in a row, so that each
+ * thread is one branch of the call tree.
  */
 #include "capture.h"
 
@@ -25,6 +28,18 @@ struct ProfilerObject {
   uint32_t *ids; /* a translated stack */
   size_t cap_ids;
   double start_time, start_cpu;
+  bool all_threads;
+  int stem;       /* CAPTURE_STEM_*: what the own thread's records lose */
+  uint16_t *stems; /* by sampler frame id: its place in the start stack
+                      (from 1; STEM_AT) and STEM_RUNNER, STEM_RUNPY */
+  size_t cap_stems;
+  /* the other threads' records, by the sampler's thread index: depth, the
+   * session's frame ids, then the seconds as two words */
+  struct thread_records {
+    uint32_t *data;
+    size_t n, cap;
+  } *threads;
+  size_t cap_threads;
 };
 
 static const char *const async_names[] = {"disabled", "enabled", "strict"};
@@ -44,35 +59,168 @@ static int parse_async_mode(PyObject *obj, int *mode) {
 
 /* ==== recording ========================================================== */
 
+/* Appends a record of session frame ids to the session. */
+static int add_record(ProfilerObject *p, const uint32_t *ids, size_t depth,
+                      double dt) {
+  pyi_error err = {0};
+  if (pyi_session_add_record(p->session, ids, depth, dt, &err) == 0)
+    return 0;
+  /* deeper than the format's limit: keep the outer frames rather than
+   * failing the profiled program */
+  for (size_t cut = depth / 2; err.code == PYI_ELIMIT && cut > 0; cut /= 2)
+    if (pyi_session_add_record(p->session, ids, cut, dt, &err) == 0)
+      return 0;
+  capture_set_error(PyExc_RuntimeError, &err);
+  return -1;
+}
+
+/* Keeps a record of another thread (session frame ids) for stop(). */
+static int keep_thread_record(ProfilerObject *p, uint32_t thread,
+                              const uint32_t *ids, size_t depth, double dt) {
+  if (thread >= p->cap_threads &&
+      capture_grow((void **)&p->threads, &p->cap_threads, (size_t)thread + 1,
+                   sizeof *p->threads))
+    return -1;
+  struct thread_records *t = &p->threads[thread];
+  uint32_t words[2];
+  if (depth > UINT32_MAX - 3 ||
+      capture_grow((void **)&t->data, &t->cap, t->n + depth + 3,
+                   sizeof *t->data))
+    return -1;
+  memcpy(words, &dt, sizeof words);
+  t->data[t->n++] = (uint32_t)depth;
+  memcpy(t->data + t->n, ids, depth * sizeof *ids);
+  t->n += depth;
+  t->data[t->n++] = words[0];
+  t->data[t->n++] = words[1];
+  return 0;
+}
+
+/* Moves the other threads' records into the session, thread by thread in
+ * the order they were first seen. 0 or -1 with an exception set. */
+static int add_thread_records(ProfilerObject *p) {
+  int rc = 0;
+  for (size_t i = 0; i < p->cap_threads; i++) {
+    struct thread_records *t = &p->threads[i];
+    for (size_t k = 0; rc == 0 && k < t->n;) {
+      size_t depth = t->data[k++];
+      double dt;
+      memcpy(&dt, t->data + k + depth, sizeof dt);
+      rc = add_record(p, t->data + k, depth, dt);
+      k += depth + 2;
+    }
+    PyMem_Free(t->data);
+    *t = (struct thread_records){0};
+  }
+  return rc;
+}
+
+static void drop_thread_records(ProfilerObject *p) {
+  for (size_t i = 0; i < p->cap_threads; i++) {
+    PyMem_Free(p->threads[i].data);
+    p->threads[i] = (struct thread_records){0};
+  }
+}
+
+/* ---- the own thread's stem, when every thread is sampled -----------------
+ * A report of one thread starts where start() was called (the frames above
+ * are trimmed), and the command's report loses the frames that run the
+ * program. With several threads the tree's root is [root] and nothing is
+ * trimmed, so the own thread's records lose those frames as they are
+ * recorded: the start stack above the frame that called start() (the
+ * command: that frame too, then the code it runs the program with and
+ * runpy's frames). */
+
+enum { STEM_AT = 0x1fff, STEM_RUNNER = 0x2000, STEM_RUNPY = 0x4000 };
+
+/* The identifier part of a frame-info string: its length. */
+static size_t ident_len(const char *text, size_t len) {
+  const char *attr = memchr(text, '\x01', len);
+  return attr ? (size_t)(attr - text) : len;
+}
+
+/* What the frame-info string 'text' is in the stem. */
+static uint16_t stem_of(ProfilerObject *p, const char *text, size_t len) {
+  const uint32_t *start;
+  size_t n = pyi_session_start_call_stack(p->session, &start);
+  size_t il = ident_len(text, len);
+  uint16_t kind = 0;
+  for (size_t k = 1; k < n && k <= STEM_AT && !kind; k++) {
+    size_t sl;
+    const char *s = pyi_session_frame_info(p->session, start[k], &sl);
+    if (s && ident_len(s, sl) == il && memcmp(s, text, il) == 0)
+      kind = (uint16_t)k;
+  }
+  static const char runner[] = "<module>\0<string>\0";
+  if (p->stem == CAPTURE_STEM_RUNNER && il > sizeof runner - 1 &&
+      memcmp(text, runner, sizeof runner - 1) == 0)
+    kind |= STEM_RUNNER;
+  const char *file = memchr(text, '\0', il);
+  size_t fl = file ? il - (size_t)(++file - text) : 0;
+  const char *end = file ? memchr(file, '\0', fl) : NULL;
+  fl = end ? (size_t)(end - file) : fl;
+  if ((fl == 14 && memcmp(file, "<frozen runpy>", 14) == 0) ||
+      (fl >= 8 && memcmp(file + fl - 8, "runpy.py", 8) == 0))
+    kind |= STEM_RUNPY;
+  return kind;
+}
+
+/* How many frames after the root the own thread's record 'sids' (sampler
+ * ids, root first) loses; 'depth' when it lies within the stem (a sample
+ * of the command's own frames, after the program), which it loses
+ * whole. */
+static size_t stem_length(const ProfilerObject *p, const uint32_t *sids,
+                          size_t depth) {
+  const uint32_t *start;
+  size_t n = pyi_session_start_call_stack(p->session, &start);
+  size_t i = 1;
+  while (i < depth && i < n && (p->stems[sids[i]] & STEM_AT) == i)
+    i++;
+  if (i < n || n < 2)
+    return 0; /* not below the whole start stack */
+  if (p->stem == CAPTURE_STEM_API)
+    return i - 2; /* the frame that called start() stays */
+  if (i < depth && p->stems[sids[i]] & STEM_RUNNER)
+    for (i++; i < depth && p->stems[sids[i]] & STEM_RUNPY; i++)
+      ;
+  return i < depth ? i - 1 : depth;
+}
+
 /* The sampler's callback (capture_record_fn): one sample, root first. */
 static int profiler_record(PyObject *obj, const capture_frames *F,
-                           const uint32_t *ids, size_t depth, double dt) {
+                           uint32_t thread, const uint32_t *ids, size_t depth,
+                           double dt) {
   ProfilerObject *p = (ProfilerObject *)obj;
   if (capture_grow((void **)&p->ids, &p->cap_ids, depth, sizeof *p->ids))
     return -1;
   for (size_t i = 0; i < depth; i++) {
     uint32_t sid = ids[i];
-    if (sid >= p->cap_idmap &&
-        capture_grow((void **)&p->idmap, &p->cap_idmap, sid + 1,
-                     sizeof *p->idmap))
+    if ((sid >= p->cap_idmap &&
+         capture_grow((void **)&p->idmap, &p->cap_idmap, sid + 1,
+                      sizeof *p->idmap)) ||
+        (p->all_threads && sid >= p->cap_stems &&
+         capture_grow((void **)&p->stems, &p->cap_stems, sid + 1,
+                      sizeof *p->stems)))
       return -1;
     if (!p->idmap[sid]) { /* first sight in this session */
       size_t len;
       const char *text = capture_frames_text(F, sid, &len);
       p->idmap[sid] = pyi_session_intern_frame(p->session, text, len);
+      if (p->all_threads)
+        p->stems[sid] = stem_of(p, text, len);
     }
     p->ids[i] = p->idmap[sid];
   }
-  pyi_error err = {0};
-  if (pyi_session_add_record(p->session, p->ids, depth, dt, &err) == 0)
+  if (thread)
+    return keep_thread_record(p, thread, p->ids, depth, dt);
+  size_t cut = p->all_threads ? stem_length(p, ids, depth) : 0;
+  if (cut == depth)
     return 0;
-  /* deeper than the format's limit: keep the outer frames rather than
-   * failing the profiled program */
-  for (size_t cut = depth / 2; err.code == PYI_ELIMIT && cut > 0; cut /= 2)
-    if (pyi_session_add_record(p->session, p->ids, cut, dt, &err) == 0)
-      return 0;
-  capture_set_error(PyExc_RuntimeError, &err);
-  return -1;
+  if (cut) { /* the root, then what follows the stem */
+    p->ids[cut] = p->ids[0];
+    return add_record(p, p->ids + cut, depth - cut, dt);
+  }
+  return add_record(p, p->ids, depth, dt);
 }
 
 /* ==== start and stop ===================================================== */
@@ -149,9 +297,14 @@ int capture_profiler_start(ProfilerObject *p, PyFrameObject *caller,
     goto error;
   if (p->idmap)
     memset(p->idmap, 0, p->cap_idmap * sizeof *p->idmap);
+  PyMem_Free(p->stems); /* made again for this session's start stack */
+  p->stems = NULL;
+  p->cap_stems = 0;
   p->session = s;
+  drop_thread_records(p);
   if (capture_subscribe((PyObject *)p, profiler_record, p->interval,
-                        p->async_mode, p->use_timing_thread, p->sampler)) {
+                        p->async_mode, p->use_timing_thread, p->sampler,
+                        p->all_threads)) {
     p->session = NULL;
     goto error;
   }
@@ -213,9 +366,14 @@ PyObject *capture_profiler_stop(ProfilerObject *p) {
     return NULL;
   double cpu = capture_process_time() - p->start_cpu;
   double end = capture_walltime();
+  int rc = add_thread_records(p);
   pyi_session *s = p->session;
   p->session = NULL;
   p->running = false;
+  if (rc) {
+    pyi_session_free(s);
+    return NULL;
+  }
   pyi_session_set_times(s, p->start_time, end - p->start_time, cpu);
   pyi_session_set_intervals(s, p->interval, p->interval);
   pyi_session_set_sample_count(s, (double)pyi_session_record_count(s));
@@ -268,12 +426,14 @@ PyObject *capture_profiler_new(double interval, int async_mode,
 static PyObject *Profiler_New(PyTypeObject *type, PyObject *args,
                               PyObject *kwds) {
   static char *kwlist[] = {"interval", "async_mode", "use_timing_thread",
-                           "sampler", NULL};
+                           "sampler", "all_threads", NULL};
   double interval = 0.001;
   PyObject *mode = NULL, *timing = Py_None, *sampler_name = NULL;
-  int async_mode = CAPTURE_ASYNC_ENABLED, sampler = CAPTURE_SAMPLER_HOOK;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|dOO$O:Profiler", kwlist,
-                                   &interval, &mode, &timing, &sampler_name))
+  int async_mode = CAPTURE_ASYNC_ENABLED, sampler = CAPTURE_SAMPLER_TIMER;
+  int all_threads = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|dOO$Op:Profiler", kwlist,
+                                   &interval, &mode, &timing, &sampler_name,
+                                   &all_threads))
     return NULL;
   if (mode && parse_async_mode(mode, &async_mode))
     return NULL;
@@ -288,8 +448,15 @@ static PyObject *Profiler_New(PyTypeObject *type, PyObject *args,
     p->async_mode = async_mode;
     p->use_timing_thread = t;
     p->sampler = sampler;
+    p->all_threads = all_threads;
   }
   return (PyObject *)p;
+}
+
+void capture_profiler_set_all_threads(ProfilerObject *p, bool all_threads,
+                                      int stem) {
+  p->all_threads = all_threads;
+  p->stem = stem;
 }
 
 static int Profiler_Traverse(ProfilerObject *p, visitproc visit, void *arg) {
@@ -309,6 +476,9 @@ static void Profiler_Dealloc(ProfilerObject *p) {
   pyi_session_free(p->session);
   PyMem_Free(p->idmap);
   PyMem_Free(p->ids);
+  drop_thread_records(p);
+  PyMem_Free(p->threads);
+  PyMem_Free(p->stems);
   Py_TYPE(p)->tp_free((PyObject *)p);
 }
 
@@ -659,6 +829,10 @@ static PyObject *Profiler_GetSampler(ProfilerObject *p, void *unused) {
   return PyUnicode_FromString(capture_sampler_names[p->sampler]);
 }
 
+static PyObject *Profiler_GetAllThreads(ProfilerObject *p, void *unused) {
+  return PyBool_FromLong(p->all_threads);
+}
+
 static PyObject *Profiler_GetLastSession(ProfilerObject *p, void *unused) {
   return Py_NewRef(p->last_session ? p->last_session : Py_None);
 }
@@ -673,7 +847,13 @@ static PyGetSetDef Profiler_GetSet[] = {
     {"async_mode", (getter)Profiler_GetAsyncMode, NULL,
      "'enabled', 'disabled' or 'strict'.", NULL},
     {"sampler", (getter)Profiler_GetSampler, NULL,
-     "'hook' (pyinstrument's profile hook) or 'timer' (no hook).", NULL},
+     "'timer' (no profile hook; the default) or 'hook' (pyinstrument's "
+     "profile hook).",
+     NULL},
+    {"all_threads", (getter)Profiler_GetAllThreads, NULL,
+     "Whether every thread is sampled, each under a root frame naming it, "
+     "or only the thread that starts the profiler.",
+     NULL},
     {"last_session", (getter)Profiler_GetLastSession, NULL,
      "The session of the last stop() (runs accumulate), or None.", NULL},
     {"is_running", (getter)Profiler_GetIsRunning, NULL,
@@ -731,8 +911,10 @@ PyTypeObject Profiler_Type = {
     .tp_dealloc = (destructor)Profiler_Dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "Profiler(interval=0.001, async_mode='enabled', "
-              "use_timing_thread=None, *, sampler='hook')\n--\n\n"
-              "A statistical profiler of the thread that starts it.",
+              "use_timing_thread=None, *, sampler='timer', "
+              "all_threads=False)\n--\n\n"
+              "A statistical profiler of the thread that starts it, or of "
+              "every thread.",
     .tp_traverse = (traverseproc)Profiler_Traverse,
     .tp_clear = (inquiry)Profiler_Clear,
     .tp_methods = Profiler_Methods,

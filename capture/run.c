@@ -495,7 +495,8 @@ PyObject *capture_main(PyObject *module, PyObject *args) {
     PyErr_SetString(PyExc_TypeError, "main() takes the list of arguments");
     return NULL;
   }
-  struct capture_cli c = {.interval = 0.001, .unicode = -1, .color = -1};
+  struct capture_cli c = {.interval = 0.001, .unicode = -1, .color = -1,
+                          .sampler = CAPTURE_SAMPLER_TIMER};
   c.render_options = PyList_New(0);
   int rc = c.render_options ? cli_parse(&c, args) : -1;
   if (rc == 0)

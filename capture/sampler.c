@@ -1,341 +1,20 @@
 /* sampler.c - the per-thread sampler: pyinstrument's profile hook, or
- * samples requested by a timer.
+ * samples requested by a timer (timer.c).
  *
  * One Sampler per thread, kept in the thread's state dict while profilers
  * are subscribed to it. Its hook runs on every profile event of that
  * thread; when 'interval' has passed since the last sample it records the
  * whole stack as frame ids (frames.c) and hands it, with the wall-clock
  * time since the previous sample, to every subscribed Profiler. Async
- * contexts are followed through a ContextVar as in capture.md §6.
- *
- * The 'timer' sampler installs no hook: any profile hook makes CPython
- * leave its specialised instructions, which doubles the cost of a Python
- * call. Instead the timing thread asks the main thread, once per interval,
- * to take a sample at its next safe point (a pending call).
+ * contexts are followed through a ContextVar as in capture.md §6 (by the
+ * hook here, by the timer sampler in awaits.c).
  */
-#include "capture.h"
+#include "sampler.h"
 
 #include <math.h>
-#include <pthread.h>
-
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-
-#if CAPTURE_RAISE_FLAG
-#define Py_BUILD_CORE 1
-#undef _PyGC_FINALIZED /* Python.h's public spelling; the core one follows */
-#include <internal/pycore_interp.h>
-#include <internal/pycore_runtime.h>
-#undef Py_BUILD_CORE
-#endif
-
-/* ==== clocks ============================================================= */
-
-static inline double ts_seconds(clockid_t id) {
-  struct timespec t;
-  clock_gettime(id, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-double capture_monotonic(void) { return ts_seconds(CLOCK_MONOTONIC); }
-double capture_walltime(void) { return ts_seconds(CLOCK_REALTIME); }
-double capture_process_time(void) {
-  return ts_seconds(CLOCK_PROCESS_CPUTIME_ID);
-}
-
-enum { TIMER_WALLTIME, TIMER_COARSE, TIMER_THREAD };
-
-/* ==== the timing thread ===================================================
- * One helper thread for the whole process refreshes a clock value every
- * (smallest subscribed) interval, so the hook reads an atomic instead of
- * the clock, and requests the samples of a timer sampler. Process-wide by
- * nature, hence file-level state. */
-
-#define TIMING_MAX 1000
-
-static struct {
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
-  double intervals[TIMING_MAX];
-  int n;
-  bool running;
-  _Atomic int64_t now_ns;
-  /* The timer sampler (of the main thread; pending calls run only there),
-   * written by that thread with the lock held. */
-  struct SamplerObject *target;
-  PyInterpreterState *interp;
-  PyThreadState *tstate; /* the target's thread */
-  _Atomic int pending;   /* a sample request is queued */
-  bool peeked;           /* ... and the thread was looked at */
-  bool raised;           /* ... and the eval loop's flag raised for it */
-} timing = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
-
-static int timer_sample(void *unused);
-static void peek_blocked(void);
-
-/* Raises or lowers the eval loop's flag for our waiting request (lock
- * held), at every tick.
- *
- * 3.11 raises that flag for a pending call only when the main thread adds
- * it itself; raise it as a signal handler does, but only while the main
- * thread holds the GIL. Every thread stops at the raised flag, and one
- * that cannot run pending calls finds nothing to do there; a traced
- * thread even comes back to the same instruction, over and over, until
- * the flag falls. So while another thread holds the GIL (or none does)
- * the flag is what CPython computes for a thread other than the main
- * one. */
-static void flag_request(void) {
-#if CAPTURE_RAISE_FLAG
-  struct _ceval_state *ceval = &timing.interp->ceval;
-#if PY_VERSION_HEX < 0x030C0000
-  struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
-#else /* 3.12: one GIL per interpreter */
-  struct _gil_runtime_state *gil = ceval->gil;
-#endif
-  if (_Py_atomic_load_relaxed(&gil->locked) &&
-      _Py_atomic_load_relaxed(&gil->last_holder) == (uintptr_t)timing.tstate) {
-    _Py_atomic_store_relaxed(&ceval->eval_breaker, 1);
-    timing.raised = true;
-  } else if (timing.raised) {
-    int flag = _Py_atomic_load_relaxed(&ceval->gil_drop_request) |
-               ceval->pending.async_exc;
-#if PY_VERSION_HEX >= 0x030C0000 /* any thread runs these on 3.12 */
-    flag |= _Py_atomic_load_relaxed(&ceval->pending.calls_to_do) |
-            _Py_atomic_load_relaxed(&ceval->gc_scheduled);
-#endif
-    _Py_atomic_store_relaxed(&ceval->eval_breaker, flag);
-    timing.raised = false;
-  }
-#endif
-}
-
-/* Queues one sample request for the main thread (lock held). */
-static void request_sample(void) {
-  bool fresh = !atomic_exchange(&timing.pending, 1);
-  if (fresh) {
-    timing.peeked = false;
-    if (Py_AddPendingCall(timer_sample, NULL) != 0)
-      atomic_store(&timing.pending, 0); /* queue full: try next tick */
-  } else {
-    peek_blocked(); /* the last request still waits */
-  }
-  /* a request the main thread took has lowered the flag itself */
-  if (!atomic_load(&timing.pending))
-    timing.raised = false;
-  else
-    flag_request();
-}
-
-static int64_t monotonic_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-static void *timing_main(void *unused) {
-  pthread_mutex_lock(&timing.lock);
-  int64_t next = monotonic_ns();
-  while (timing.n > 0) {
-    double wait = 1.0;
-    for (int i = 0; i < timing.n; i++)
-      wait = fmin(wait, timing.intervals[i]);
-    int64_t now = monotonic_ns(), step = (int64_t)(wait * 1e9);
-    if (now >= next) { /* a tick: not a wake-up for a new subscriber */
-      atomic_store_explicit(&timing.now_ns, now, memory_order_relaxed);
-      if (timing.target)
-        request_sample();
-      next = now + step;
-    }
-    if (next > now + step)
-      next = now + step; /* a shorter interval was subscribed */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until); /* the condvar's clock */
-    int64_t ns = until.tv_nsec + (next - now);
-    until.tv_sec += ns / 1000000000;
-    until.tv_nsec = ns % 1000000000;
-    pthread_cond_timedwait(&timing.wake, &timing.lock, &until);
-  }
-  timing.running = false;
-  pthread_mutex_unlock(&timing.lock);
-  return NULL;
-}
-
-static int timing_subscribe(double interval) {
-  int rc = 0;
-  pthread_mutex_lock(&timing.lock);
-  if (timing.n == TIMING_MAX) {
-    rc = -1;
-  } else {
-    timing.intervals[timing.n++] = interval;
-    atomic_store(&timing.now_ns, monotonic_ns());
-    if (!timing.running) {
-      pthread_t t;
-      pthread_attr_t attr;
-      pthread_attr_init(&attr);
-      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-      if (pthread_create(&t, &attr, timing_main, NULL) == 0)
-        timing.running = true;
-      else
-        rc = -1, timing.n--;
-      pthread_attr_destroy(&attr);
-    }
-    pthread_cond_signal(&timing.wake);
-  }
-  pthread_mutex_unlock(&timing.lock);
-  if (rc)
-    PyErr_SetString(PyExc_RuntimeError, "could not start the timing thread");
-  return rc;
-}
-
-static void timing_unsubscribe(double interval) {
-  pthread_mutex_lock(&timing.lock);
-  for (int i = 0; i < timing.n; i++)
-    if (timing.intervals[i] == interval) {
-      timing.intervals[i] = timing.intervals[--timing.n];
-      break;
-    }
-  pthread_cond_signal(&timing.wake);
-  pthread_mutex_unlock(&timing.lock);
-}
-
-static inline double timer_now(int timer) {
-  switch (timer) {
-  case TIMER_THREAD:
-    return (double)atomic_load_explicit(&timing.now_ns, memory_order_relaxed) *
-           1e-9;
-  case TIMER_COARSE:
-    return ts_seconds(CLOCK_MONOTONIC_COARSE);
-  default:
-    return ts_seconds(CLOCK_MONOTONIC);
-  }
-}
-
-static double coarse_resolution(void) {
-  struct timespec r;
-  if (clock_getres(CLOCK_MONOTONIC_COARSE, &r) != 0)
-    return INFINITY;
-  return (double)r.tv_sec + (double)r.tv_nsec * 1e-9;
-}
-
-/* Seconds one reading of 'clock' costs: the cheapest of a few batches of
- * reads (up to 1000 reads or 100 us in all), so that being descheduled
- * once does not count. */
-static double clock_cost(clockid_t clock) {
-  double best = INFINITY, spent = 0;
-  for (int batch = 0; batch < 10 && spent < 100e-6; batch++) {
-    double start = ts_seconds(CLOCK_MONOTONIC);
-    for (int i = 0; i < 100; i++)
-      ts_seconds(clock);
-    double t = ts_seconds(CLOCK_MONOTONIC) - start;
-    spent += t;
-    best = fmin(best, t / 100);
-  }
-  return best;
-}
-
-static bool env_true(const char *name) {
-  const char *v = getenv(name);
-  static const char *const yes[] = {"y", "yes", "t", "true", "on", "1"};
-  for (size_t i = 0; v && i < sizeof yes / sizeof *yes; i++)
-    if (strcasecmp(v, yes[i]) == 0)
-      return true;
-  return false;
-}
-
-/* The precise clock is read on every profile event: warn when it is slow
- * (cli.md §9). Measured once per process. */
-static void overhead_warning(void) {
-  static double cost = -1;
-  if (cost < 0)
-    cost = clock_cost(CLOCK_MONOTONIC);
-  if (cost <= 300e-9 || env_true("PYINSTRUMENT_IGNORE_OVERHEAD_WARNING"))
-    return;
-  double coarse = clock_cost(CLOCK_MONOTONIC_COARSE);
-  char text[1024]; /* PyUnicode_FromFormat has no %g */
-  int n = snprintf(
-      text, sizeof text,
-      "pyinstrument: reading the clock costs %.0f nanoseconds here, which is "
-      "a\nlot: the program will run slower than usual under the profiler, "
-      "and\ncode made of many small Python calls may look slower than it "
-      "is.\n\nThe timing thread may help: pass --use-timing-thread on the "
-      "command\nline, or use_timing_thread=True to Profiler().\n\n",
-      cost * 1e9);
-  if (coarse < 300e-9 && n > 0 && (size_t)n < sizeof text)
-    n += snprintf(text + n, sizeof text - (size_t)n,
-                  "A cheaper 'coarse' clock exists (%.2g nanoseconds per "
-                  "reading); it\nis used when the interval is at least %.3g "
-                  "seconds.\n\n",
-                  coarse * 1e9, coarse_resolution());
-  PySys_FormatStderr("%s%s", text,
-                     "Set PYINSTRUMENT_IGNORE_OVERHEAD_WARNING=1 to silence "
-                     "this warning.\n");
-}
 
 /* ==== the Sampler type =================================================== */
-
-enum { SUB_IN_CONTEXT, SUB_AWAITED, SUB_UNKNOWN };
-
-/* An asyncio task seen running in a profiler's context, and how many ids
- * of that sample (root first) lie below its coroutine (0: not found). The
- * ids are those of the kept sample for the last task, and a copy in
- * 'below' for the task that started the profiler. */
-typedef struct capture_task {
-  PyObject *task;
-  size_t n_below;
-  uint32_t *below;
-  size_t cap_below;
-} capture_task;
-
-typedef struct capture_sub {
-  PyObject *profiler; /* the subscriber: alive while subscribed, and the
-                         value of the context var in its context */
-  capture_record_fn record;
-  double interval;
-  int async_mode;
-  int timing_thread; /* -1: no preference */
-  int sampler;       /* CAPTURE_SAMPLER_* */
-  int state;
-  uint32_t *info; /* the stack where its context was left */
-  size_t n_info, cap_info;
-  /* timer sampler: its last sample in context, the asyncio task that ran
-   * then, and the one that started the profiler */
-  uint32_t *seen;
-  size_t n_seen, cap_seen;
-  uintptr_t *seen_keys;
-  size_t n_seen_keys, cap_seen_keys;
-  capture_task last, first;
-} capture_sub;
-
-typedef struct SamplerObject {
-  PyObject_HEAD
-  capture_sub *subs;
-  size_t n_subs, cap_subs;
-  double interval; /* of the installed hook or timer; 0 when neither */
-  int timer;
-  int mode; /* CAPTURE_SAMPLER_* installed */
-  double last_invocation; /* the throttle's clock */
-  double last_sample;     /* CLOCK_MONOTONIC of the previous sample */
-  bool track_async;       /* some subscriber follows async contexts */
-  bool warned;
-  PyObject *last_value; /* the context var's value at the last event */
-  uint32_t *awaits;     /* suspended coroutines, innermost first */
-  size_t n_awaits, cap_awaits;
-  capture_frames *frames;
-  uint32_t *stack; /* the sample being built */
-  size_t cap_stack;
-  uint32_t *alt; /* an out-of-context stack being built */
-  size_t cap_alt;
-  uintptr_t *keys; /* capture_frames_running_keys of the sample, leaf
-                      first: keys[j] is the frame of stack[n_keys - j] */
-  size_t n_keys, cap_keys;
-  uint32_t blocked_leaf;  /* the C function the timer found it waiting in */
-  uintptr_t blocked_at[2]; /* ... called from this frame and instruction */
-  uint32_t root, id_await, id_ooc;
-  unsigned long ident;
-} SamplerObject;
 
 static void sub_clear(capture_sub *sub) {
   PyMem_Free(sub->info);
@@ -356,18 +35,15 @@ static void Sampler_Dealloc(SamplerObject *s) {
   PyMem_Free(s->stack);
   PyMem_Free(s->alt);
   PyMem_Free(s->keys);
+  PyMem_Free(s->threads);
+  PyMem_Free(s->blocked);
   capture_frames_free(s->frames);
   Py_XDECREF(s->last_value);
+  Py_XDECREF(s->timer_func);
   Py_TYPE(s)->tp_free((PyObject *)s);
 }
 
-static PyTypeObject Sampler_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "pyinstrument._capture.Sampler",
-    .tp_basicsize = sizeof(SamplerObject),
-    .tp_dealloc = (destructor)Sampler_Dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "The sampler of one thread (internal).",
-};
+static PyTypeObject Sampler_Type; /* its view is at the end */
 
 static void reverse(uint32_t *a, size_t n) {
   for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
@@ -379,10 +55,8 @@ static void reverse(uint32_t *a, size_t n) {
 
 /* ==== samples ============================================================ */
 
-/* The stack pyinstrument's build_call_stack gives for an event, root first
- * in s->stack. Returns the depth or -1. */
-static Py_ssize_t build_stack(SamplerObject *s, PyFrameObject *frame, int what,
-                              PyObject *arg, uint32_t leaf) {
+Py_ssize_t capture_build_stack(SamplerObject *s, PyFrameObject *frame,
+                               int what, PyObject *arg, uint32_t leaf) {
   size_t n = 0;
   if (((what == PyTrace_C_RETURN || what == PyTrace_C_EXCEPTION) && arg) ||
       leaf) {
@@ -396,218 +70,23 @@ static Py_ssize_t build_stack(SamplerObject *s, PyFrameObject *frame, int what,
   Py_ssize_t depth =
       frame ? capture_frames_walk(s->frames, frame, what == PyTrace_CALL,
                                   s->root, &s->stack, &s->cap_stack, n)
-            : capture_frames_walk_running(s->frames, s->root, &s->stack,
-                                          &s->cap_stack, n);
+            : capture_frames_walk_running(s->frames, leaf != 0, s->root,
+                                          &s->stack, &s->cap_stack, n);
   if (depth >= 0)
     reverse(s->stack, (size_t)depth);
   return depth;
 }
 
-/* ---- async contexts under the timer sampler -----------------------------
- * The hook sees every return and so the moment a context is left, with
- * the coroutines that suspended on the way out. The timer sees samples
- * only. In context it keeps the stack and the asyncio task then running;
- * out of it, the task's coroutines are read from the task (suspended, so
- * they stand still), below the frames that ran the task. Without a task,
- * the context was left where the kept stack and the present one part. */
 
-/* Longer chains of awaiting coroutines are cut (a sample's depth limit). */
-#define CAPTURE_MAX_AWAITS 8192
-
-/* The asyncio task running now (new reference) or NULL. Only asyncio's C
- * parts are used (the running loop, its task table), so no Python code
- * runs; errors are cleared. */
-static PyObject *current_task(void) {
-  static PyObject *name, *get_loop, *current, *tasks;
-  if (!get_loop) {
-    if (!name && !(name = PyUnicode_InternFromString("_asyncio")))
-      goto none;
-    PyObject *m = PyImport_GetModule(name); /* imported by asyncio, if */
-    if (!m)
-      goto none;
-    PyObject *g = PyObject_GetAttrString(m, "_get_running_loop");
-    PyErr_Clear();
-    PyObject *c = PyObject_GetAttrString(m, "current_task"); /* 3.12 */
-    PyErr_Clear();
-    PyObject *t = c ? NULL : PyObject_GetAttrString(m, "_current_tasks");
-    PyErr_Clear();
-    Py_DECREF(m);
-    if (g && PyCFunction_Check(g) &&
-        ((c && PyCFunction_Check(c)) || (t && PyDict_Check(t)))) {
-      get_loop = g; /* kept for the life of the process */
-      current = c;
-      tasks = t;
-    } else {
-      Py_XDECREF(g);
-      Py_XDECREF(c);
-      Py_XDECREF(t);
-      goto none;
-    }
-  }
-  PyObject *loop = PyObject_CallNoArgs(get_loop), *task = NULL;
-  if (loop && loop != Py_None) {
-    if (current)
-      task = PyObject_CallOneArg(current, loop);
-    else if (Py_TYPE(loop)->tp_hash == PyBaseObject_Type.tp_hash)
-      Py_XINCREF(task = PyDict_GetItemWithError(tasks, loop)); /* (3.11) */
-  }
-  Py_XDECREF(loop);
-  if (task && task != Py_None)
-    return task;
-  Py_XDECREF(task);
-none:
-  PyErr_Clear();
-  return NULL;
-}
-
-/* Notes in 't' the task running now and how much of the present sample
- * (s->stack, s->keys) lies below its coroutine; 'copy' keeps those ids. */
-static int note_task(SamplerObject *s, capture_task *t, bool copy) {
-  Py_XSETREF(t->task, current_task());
-  t->n_below = 0;
-  PyObject *coro = t->task ? PyObject_GetAttr(t->task, capture_str.coro)
-                           : NULL;
-  uintptr_t key = coro && PyCoro_CheckExact(coro)
-                      ? capture_frames_coro_key(coro)
-                      : 0;
-  Py_XDECREF(coro);
-  PyErr_Clear();
-  for (size_t j = 0; key && j < s->n_keys; j++)
-    if (s->keys[j] == key) { /* the root, then the frames outside it */
-      t->n_below = s->n_keys - j;
-      break;
-    }
-  if (copy && t->n_below) {
-    if (capture_grow((void **)&t->below, &t->cap_below, t->n_below,
-                     sizeof *t->below))
-      return -1;
-    memcpy(t->below, s->stack, t->n_below * sizeof *t->below);
-  }
-  return 0;
-}
-
-/* Keeps the present sample (s->stack, 'depth' ids; s->keys) as the last
- * one in the context of 'sub'; 'start' when the profiler starts here. */
-static int keep_in_context(SamplerObject *s, capture_sub *sub, size_t depth,
-                           bool start) {
-  if (capture_grow((void **)&sub->seen, &sub->cap_seen, depth,
-                   sizeof *sub->seen) ||
-      capture_grow((void **)&sub->seen_keys, &sub->cap_seen_keys, s->n_keys,
-                   sizeof *sub->seen_keys))
-    return -1;
-  memcpy(sub->seen, s->stack, depth * sizeof *sub->seen);
-  memcpy(sub->seen_keys, s->keys, s->n_keys * sizeof *sub->seen_keys);
-  sub->n_seen = depth;
-  sub->n_seen_keys = s->n_keys;
-  return note_task(s, &sub->last, false) ||
-         (start && note_task(s, &sub->first, true));
-}
-
-/* Sets sub->info to the ids 'below' the coroutine of task 't', then the
- * coroutines it waits in, outermost first: those the hook sees return at
- * the await. Returns how many coroutines (0: 't' is not suspended in
- * one), or -1 with an exception set. */
-static Py_ssize_t push_awaits(SamplerObject *s, capture_sub *sub,
-                              const capture_task *t, const uint32_t *below) {
-  if (!t->task || !t->n_below)
-    return 0;
-  PyObject *obj = PyObject_GetAttr(t->task, capture_str.coro);
-  size_t n = t->n_below, added = 0;
-  while (obj && PyCoro_CheckExact(obj) && added < CAPTURE_MAX_AWAITS) {
-    PyObject *flag = PyObject_GetAttr(obj, capture_str.cr_suspended);
-    PyObject *frame = flag == Py_True
-                          ? PyObject_GetAttr(obj, capture_str.cr_frame)
-                          : NULL;
-    Py_XDECREF(flag);
-    uint32_t id = frame && PyFrame_Check(frame)
-                      ? capture_frames_python(s->frames, (PyFrameObject *)frame)
-                      : 0;
-    Py_XDECREF(frame);
-    if (!id)
-      break;
-    if (capture_grow((void **)&sub->info, &sub->cap_info, n + added + 1,
-                     sizeof *sub->info)) {
-      Py_DECREF(obj);
-      return -1;
-    }
-    sub->info[n + added++] = id;
-    PyObject *next = PyObject_GetAttr(obj, capture_str.cr_await);
-    Py_DECREF(obj);
-    obj = next;
-  }
-  Py_XDECREF(obj);
-  PyErr_Clear();
-  if (added) {
-    memcpy(sub->info, below, n * sizeof *sub->info);
-    sub->n_info = n + added;
-  }
-  return (Py_ssize_t)added;
-}
-
-static int read_keys(SamplerObject *s) {
-  Py_ssize_t n = capture_frames_running_keys(&s->keys, &s->cap_keys);
-  if (n < 0)
-    return -1;
-  s->n_keys = (size_t)n;
-  return 0;
-}
-
-/* Sets the state and info of each async subscriber for a timer sample
- * whose stack (root first, 'depth' ids) is in s->stack. */
-static int timer_follow_async(SamplerObject *s, size_t depth) {
-  PyObject *value;
-  if (PyContextVar_Get(capture_str.context_var, NULL, &value) < 0)
-    return -1;
-  Py_XDECREF(value); /* compared only: a subscribed profiler is alive */
-  if (read_keys(s))
-    return -1;
-  for (size_t i = 0; i < s->n_subs; i++) {
-    capture_sub *sub = &s->subs[i];
-    if (sub->async_mode == CAPTURE_ASYNC_DISABLED)
-      continue;
-    if (value == sub->profiler) {
-      sub->state = SUB_IN_CONTEXT;
-      if (keep_in_context(s, sub, depth, false))
-        return -1;
-      continue;
-    }
-    /* the last task seen in context, else the one that started it */
-    Py_ssize_t awaits = push_awaits(s, sub, &sub->last, sub->seen);
-    if (awaits == 0 && sub->first.task != sub->last.task)
-      awaits = push_awaits(s, sub, &sub->first, sub->first.below);
-    if (awaits < 0)
-      return -1;
-    if (awaits == 0) { /* no suspended task: where the two stacks part */
-      size_t common = 0; /* frames, from the outermost (keys: leaf first) */
-      while (common < sub->n_seen_keys && common < s->n_keys &&
-             sub->seen_keys[sub->n_seen_keys - 1 - common] ==
-                 s->keys[s->n_keys - 1 - common])
-        common++;
-      size_t n = common + 1 < sub->n_seen ? common + 1 : sub->n_seen;
-      if (capture_grow((void **)&sub->info, &sub->cap_info, n + 1,
-                       sizeof *sub->info))
-        return -1;
-      memcpy(sub->info, sub->seen, n * sizeof *sub->info);
-      sub->n_info = n;
-    }
-    sub->state = awaits ? SUB_AWAITED : SUB_UNKNOWN;
-  }
-  return 0;
-}
-
-static int take_sample(SamplerObject *s, PyFrameObject *frame, int what,
-                       PyObject *arg, uint32_t leaf) {
-  double now = capture_monotonic();
+/* Hands the sample in s->stack ('depth' ids, root first) to every
+ * subscriber, then reads the other threads if some subscriber wants them. */
+static int deliver(SamplerObject *s, size_t depth, double now) {
   double dt = now - s->last_sample;
-  Py_ssize_t depth = build_stack(s, frame, what, arg, leaf);
-  if (depth < 0 ||
-      (!frame && s->track_async && timer_follow_async(s, (size_t)depth)))
-    return -1;
   s->last_sample = now;
   for (size_t i = 0; i < s->n_subs; i++) {
     capture_sub *sub = &s->subs[i];
     const uint32_t *ids = s->stack;
-    size_t n = (size_t)depth;
+    size_t n = depth;
     uint32_t extra = 0;
     if (sub->state == SUB_AWAITED && sub->async_mode != CAPTURE_ASYNC_DISABLED)
       extra = s->id_await;
@@ -623,10 +102,29 @@ static int take_sample(SamplerObject *s, PyFrameObject *frame, int what,
       ids = s->alt;
       n = sub->n_info + 1;
     }
-    if (sub->record(sub->profiler, s->frames, ids, n, dt))
+    if (sub->record(sub->profiler, s->frames, 0, ids, n, dt))
       return -1;
   }
-  return 0;
+  return s->all_threads ? capture_sample_threads(s, now) : 0;
+}
+
+int capture_take_sample(SamplerObject *s, PyFrameObject *frame, int what,
+                        PyObject *arg, uint32_t leaf, double now) {
+  Py_ssize_t depth = capture_build_stack(s, frame, what, arg, leaf);
+  if (depth < 0 ||
+      (!frame && s->track_async &&
+       capture_timer_follow_async(s, (size_t)depth)))
+    return -1;
+  return deliver(s, (size_t)depth, now);
+}
+
+int capture_take_sample_of(SamplerObject *s, const uint32_t *ids, size_t n,
+                           double now) {
+  if (capture_grow((void **)&s->stack, &s->cap_stack, n, sizeof *s->stack))
+    return -1;
+  for (size_t i = 0; i < n; i++) /* root first */
+    s->stack[i] = ids[n - 1 - i];
+  return deliver(s, n, now);
 }
 
 /* The context variable changed from 'old' to 'value' at this hook event
@@ -687,117 +185,37 @@ static int follow_async(SamplerObject *s, PyFrameObject *frame, int what) {
   return 0;
 }
 
+/* The time by the sampler's clock: timer_func when set (a fake clock,
+ * which dates the samples too), else CLOCK_MONOTONIC. -1 with an
+ * exception set when timer_func fails. */
+static double sampler_now(SamplerObject *s) {
+  if (!s->timer_func)
+    return capture_monotonic();
+  PyObject *r = PyObject_CallNoArgs(s->timer_func);
+  double now = r ? PyFloat_AsDouble(r) : -1;
+  Py_XDECREF(r);
+  if (now == -1 && PyErr_Occurred())
+    return -1;
+  return now;
+}
+
 /* The profile hook. The fast path reads a clock and compares. */
 static int Sampler_Hook(PyObject *obj, PyFrameObject *frame, int what,
                         PyObject *arg) {
   SamplerObject *s = (SamplerObject *)obj;
-  double now = timer_now(s->timer);
-  if (s->track_async && follow_async(s, frame, what))
+  double now = s->timer_func ? sampler_now(s) : capture_clock_now(s->clock);
+  if ((now == -1 && PyErr_Occurred()) ||
+      (s->track_async && follow_async(s, frame, what)))
     goto error;
   if (now < s->last_invocation + s->interval)
     return 0;
   s->last_invocation = now;
-  if (take_sample(s, frame, what, arg, 0) == 0)
+  if (capture_take_sample(s, frame, what, arg, 0,
+                          s->timer_func ? now : capture_monotonic()) == 0)
     return 0;
 error:
   PyEval_SetProfile(NULL, NULL); /* a failing sampler switches itself off */
   return -1;
-}
-
-/* A sample requested by the timing thread, taken by the main thread at
- * its next safe point: between two instructions, so the stack is whole. */
-static int timer_sample(void *unused) {
-  atomic_store(&timing.pending, 0);
-  SamplerObject *s = timing.target; /* only this thread writes it */
-  if (!s)
-    return 0;
-  /* the C function seen running at the last tick, if it has just
-   * returned: the time is its own, as at a c_return event */
-  uint32_t leaf = 0;
-#if CAPTURE_INTERNAL_FRAMES
-  if (s->blocked_leaf) {
-    uintptr_t at[2];
-    capture_frames_position(PyThreadState_Get(), at);
-    if (at[0] == s->blocked_at[0] && at[1] == s->blocked_at[1])
-      leaf = s->blocked_leaf;
-    s->blocked_leaf = 0;
-  }
-  if (!leaf)
-    leaf = capture_frames_returned_c(s->frames, PyThreadState_Get());
-#endif
-  /* the running stack is read in place: making frame objects here, in
-   * the middle of the program, is not something it expects */
-  if (take_sample(s, NULL, PyTrace_OPCODE, NULL, leaf) == 0)
-    return 0;
-  /* as with the hook: stop sampling, the program sees the error */
-  pthread_mutex_lock(&timing.lock);
-  timing.target = NULL;
-  pthread_mutex_unlock(&timing.lock);
-  return -1;
-}
-
-/* A sample request was not taken for a whole interval: the thread is
- * inside one C call (or one long instruction). When it has released the
- * GIL, take it and note which C function it waits in, so that the sample
- * taken when it returns names it. Called with timing.lock held. */
-static void peek_blocked(void) {
-#if CAPTURE_INTERNAL_FRAMES
-  if (timing.peeked ||
-      _Py_atomic_load_relaxed(&_PyRuntime.ceval.gil.locked))
-    return; /* looked already, or it runs C code holding the GIL */
-  timing.peeked = true;
-  pthread_mutex_unlock(&timing.lock); /* the GIL is never taken under it */
-  PyGILState_STATE g = PyGILState_Ensure();
-  SamplerObject *s = timing.target; /* written with the GIL held */
-  if (s && atomic_load(&timing.pending) && !s->blocked_leaf)
-    s->blocked_leaf =
-        capture_frames_c_leaf(s->frames, timing.tstate, s->blocked_at);
-  PyGILState_Release(g);
-  pthread_mutex_lock(&timing.lock);
-#endif
-}
-
-/* Sampling must not outlive the interpreter when a program exits with a
- * timer sampler still running. */
-static PyObject *timer_atexit(PyObject *unused, PyObject *unused2) {
-  pthread_mutex_lock(&timing.lock);
-  timing.target = NULL;
-  pthread_mutex_unlock(&timing.lock);
-  Py_RETURN_NONE;
-}
-
-static PyMethodDef timer_atexit_def = {"_stop_timer_sampler", timer_atexit,
-                                       METH_NOARGS, NULL};
-
-/* A forked child has no timing thread. */
-static void fork_prepare(void) { pthread_mutex_lock(&timing.lock); }
-static void fork_parent(void) { pthread_mutex_unlock(&timing.lock); }
-static void fork_child(void) {
-  timing.running = false;
-  timing.n = 0;
-  timing.target = NULL;
-  atomic_store(&timing.pending, 0);
-  pthread_mutex_unlock(&timing.lock);
-}
-
-static int timer_once(void) {
-  static bool done;
-  if (done)
-    return 0;
-  PyObject *atexit = PyImport_ImportModule("atexit");
-  PyObject *fn = atexit ? PyCFunction_New(&timer_atexit_def, NULL) : NULL;
-  PyObject *r = fn ? PyObject_CallMethod(atexit, "register", "O", fn) : NULL;
-  Py_XDECREF(atexit);
-  Py_XDECREF(fn);
-  if (!r)
-    return -1;
-  Py_DECREF(r);
-  if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0) {
-    PyErr_SetString(PyExc_RuntimeError, "pthread_atfork failed");
-    return -1;
-  }
-  done = true;
-  return 0;
 }
 
 /* ==== subscriptions ====================================================== */
@@ -809,7 +227,10 @@ static PyObject *sampler_key(void) {
   return key;
 }
 
-/* The calling thread's sampler (borrowed), created if 'create'. */
+/* The calling thread's sampler (borrowed), created if 'create'. It stays
+ * in the thread's state dict for the life of the thread, as pyinstrument's
+ * does; what it holds while sampling is released when the last profiler
+ * leaves (sampler_release). */
 static SamplerObject *thread_sampler(bool create) {
   PyObject *dict = PyThreadState_GetDict(), *key = sampler_key();
   if (!dict || !key) {
@@ -825,16 +246,53 @@ static SamplerObject *thread_sampler(bool create) {
     return NULL;
   memset((char *)n + sizeof(PyObject), 0, sizeof *n - sizeof(PyObject));
   n->ident = PyThread_get_thread_ident();
-  if (!(n->frames = capture_frames_new()) ||
-      !(n->root = capture_frames_thread_root(n->frames)) ||
-      !(n->id_await = capture_frames_intern(n->frames, "[await]", 7)) ||
-      !(n->id_ooc = capture_frames_intern(n->frames, "[out-of-context]", 16)) ||
-      PyDict_SetItem(dict, key, (PyObject *)n)) {
+  n->tstate = PyThreadState_Get();
+  if (PyDict_SetItem(dict, key, (PyObject *)n)) {
     Py_DECREF(n);
     return NULL;
   }
   Py_DECREF(n); /* the dict holds it */
   return n;
+}
+
+/* The frame table of a sampling session, made at its first subscriber
+ * (the thread's name is read then). 0 or -1 with an exception set. */
+static int sampler_prepare(SamplerObject *s) {
+  if (s->frames)
+    return 0;
+  if (!(s->frames = capture_frames_new()) ||
+      !(s->root = capture_frames_thread_root(s->frames)) ||
+      !(s->id_await = capture_frames_intern(s->frames, "[await]", 7)) ||
+      !(s->id_ooc = capture_frames_intern(s->frames, "[out-of-context]", 16))) {
+    capture_frames_free(s->frames);
+    s->frames = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+/* Drops what the last session held: the frame table (with references to
+ * code objects and classes) and the buffers. */
+static void sampler_release(SamplerObject *s) {
+  capture_frames_free(s->frames);
+  s->frames = NULL;
+  PyMem_Free(s->awaits);
+  PyMem_Free(s->stack);
+  PyMem_Free(s->alt);
+  PyMem_Free(s->keys);
+  s->awaits = s->stack = s->alt = NULL;
+  s->keys = NULL;
+  s->cap_awaits = s->cap_stack = s->cap_alt = s->cap_keys = 0;
+  s->n_awaits = s->n_keys = 0;
+  s->blocked_leaf = 0;
+  PyMem_Free(s->blocked);
+  s->blocked = NULL;
+  s->n_blocked = s->cap_blocked = 0;
+  Py_CLEAR(s->last_value);
+  PyMem_Free(s->threads);
+  s->threads = NULL;
+  s->n_threads = s->cap_threads = 0;
+  s->all_threads = false;
 }
 
 /* Whether the calling thread is the main thread: 1, 0, or -1 on error. */
@@ -860,40 +318,40 @@ static void sampler_uninstall(SamplerObject *s) {
   if (s->interval <= 0)
     return;
   if (s->mode == CAPTURE_SAMPLER_TIMER) {
-    pthread_mutex_lock(&timing.lock);
-    timing.target = NULL;
-    pthread_mutex_unlock(&timing.lock);
-    timing_unsubscribe(s->interval);
+    capture_timer_uninstall(s, s->interval);
   } else {
     PyEval_SetProfile(NULL, NULL);
-    if (s->timer == TIMER_THREAD)
-      timing_unsubscribe(s->interval);
+    if (s->clock == CAPTURE_CLOCK_THREAD)
+      capture_timing_unsubscribe(s->interval);
   }
   s->interval = 0;
 }
 
-static int sampler_install(SamplerObject *s, double interval, int timer,
+static int sampler_install(SamplerObject *s, double interval, int clock,
                            int mode) {
-  if ((mode == CAPTURE_SAMPLER_TIMER || timer == TIMER_THREAD) &&
-      timing_subscribe(interval))
+  double now = 0;
+  if (clock == CAPTURE_CLOCK_FUNC && (now = sampler_now(s)) == -1 &&
+      PyErr_Occurred())
     return -1;
-  s->interval = interval;
-  s->timer = timer;
-  s->mode = mode;
   if (mode == CAPTURE_SAMPLER_TIMER) {
-    pthread_mutex_lock(&timing.lock);
-    timing.target = s;
-    timing.tstate = PyThreadState_Get();
-    timing.interp = timing.tstate->interp;
-    s->blocked_leaf = 0;
-    pthread_mutex_unlock(&timing.lock);
+    if (capture_timer_install(s, interval))
+      return -1;
+  } else if (clock == CAPTURE_CLOCK_THREAD &&
+             capture_timing_subscribe(interval)) {
+    return -1;
+  }
+  s->interval = interval;
+  s->clock = clock;
+  s->mode = mode;
+  if (mode == CAPTURE_SAMPLER_TIMER)
     return 0;
-  }
-  if (timer == TIMER_WALLTIME && !s->warned) {
+  if (clock == CAPTURE_CLOCK_PRECISE && !s->warned) {
     s->warned = true;
-    overhead_warning();
+    capture_clock_warn();
   }
-  s->last_invocation = timer_now(timer); /* first sample one interval on */
+  /* the first sample comes an interval later */
+  s->last_invocation =
+      clock == CAPTURE_CLOCK_FUNC ? now : capture_clock_now(clock);
   PyEval_SetProfile(Sampler_Hook, (PyObject *)s);
   return 0;
 }
@@ -903,49 +361,61 @@ static int sampler_install(SamplerObject *s, double interval, int timer,
 static int sampler_update(SamplerObject *s) {
   if (s->n_subs == 0) {
     sampler_uninstall(s);
-    PyObject *dict = PyThreadState_GetDict();
-    return dict ? PyDict_DelItem(dict, sampler_key()) : 0; /* frees s */
+    sampler_release(s);
+    return 0;
   }
   double interval = INFINITY;
   int thread_pref = -1, mode = CAPTURE_SAMPLER_HOOK;
-  bool track = false;
+  bool track = false, all = false;
   for (size_t i = 0; i < s->n_subs; i++) {
     interval = fmin(interval, s->subs[i].interval);
     if (s->subs[i].timing_thread >= 0)
       thread_pref = s->subs[i].timing_thread;
     mode = s->subs[i].sampler; /* they agree */
     track |= s->subs[i].async_mode != CAPTURE_ASYNC_DISABLED;
+    all |= s->subs[i].all_threads;
   }
-  /* pending calls run in the main thread only: elsewhere, the hook */
+  if (all && !s->all_threads) /* other threads' times count from here */
+    capture_threads_reset(s, s->last_sample);
+  s->all_threads = all;
+  if (s->timer_func && thread_pref == 1) {
+    PyErr_SetString(PyExc_ValueError,
+                    "Profiler requested to use the timing thread but this "
+                    "stack sampler is already using a custom timer function.");
+    return -1;
+  }
+  /* pending calls run in the main thread only: elsewhere, the hook; and a
+   * fake clock can only be asked at profile events */
   if (mode == CAPTURE_SAMPLER_TIMER) {
-    int main = in_main_thread();
+    int main = s->timer_func ? 0 : in_main_thread();
     if (main < 0)
       return -1;
     if (!main)
       mode = CAPTURE_SAMPLER_HOOK;
   }
-  int timer = thread_pref == 1                    ? TIMER_THREAD
-              : coarse_resolution() <= interval ? TIMER_COARSE
-                                                : TIMER_WALLTIME;
+  int clock = s->timer_func ? CAPTURE_CLOCK_FUNC
+                            : capture_clock_choose(interval, thread_pref == 1);
   s->track_async = track;
   Py_CLEAR(s->last_value);
   if (track &&
       PyContextVar_Get(capture_str.context_var, NULL, &s->last_value) < 0)
     return -1;
-  if (s->interval == interval && s->timer == timer && s->mode == mode)
+  if (s->interval == interval && s->clock == clock && s->mode == mode) {
+    if (mode == CAPTURE_SAMPLER_TIMER)
+      capture_timer_update(s);
     return 0;
-  if (mode == CAPTURE_SAMPLER_TIMER && timer_once())
-    return -1;
+  }
   sampler_uninstall(s);
-  return sampler_install(s, interval, timer, mode);
+  return sampler_install(s, interval, clock, mode);
 }
 
 int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
-                      int async_mode, int use_timing_thread, int sampler) {
+                      int async_mode, int use_timing_thread, int sampler,
+                      bool all_threads) {
   SamplerObject *s = thread_sampler(true);
   if (!s)
     return -1;
-  Py_INCREF(s); /* sampler_update may drop the dict's reference */
+  Py_INCREF(s);
   int rc = -1;
   for (size_t i = 0; i < s->n_subs; i++) {
     if (s->subs[i].profiler == p) {
@@ -982,6 +452,8 @@ int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
       goto done;
     Py_DECREF(token);
   }
+  if (sampler_prepare(s))
+    goto done;
   capture_sub *n = s->subs;
   if (s->n_subs == s->cap_subs) {
     size_t cap = s->cap_subs ? s->cap_subs * 2 : 4;
@@ -1001,23 +473,31 @@ int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
       .async_mode = async_mode,
       .timing_thread = use_timing_thread,
       .sampler = sampler,
+      .all_threads = all_threads,
       .state = SUB_IN_CONTEXT,
   };
-  if (s->n_subs == 1)
-    s->last_sample = capture_monotonic();
+  if (s->n_subs == 1 && (s->last_sample = sampler_now(s)) == -1 &&
+      PyErr_Occurred()) {
+    s->n_subs--;
+    Py_DECREF(p);
+    goto done;
+  }
   rc = sampler_update(s);
   /* the timer sees the context only at samples: the first is here */
   if (rc == 0 && s->mode == CAPTURE_SAMPLER_TIMER &&
       async_mode != CAPTURE_ASYNC_DISABLED) {
-    Py_ssize_t depth = build_stack(s, NULL, PyTrace_OPCODE, NULL, 0);
-    if (depth < 0 || read_keys(s) ||
-        keep_in_context(s, &s->subs[s->n_subs - 1], (size_t)depth, true)) {
-      PyObject *type, *value, *tb;
-      PyErr_Fetch(&type, &value, &tb);
-      capture_unsubscribe(p);
-      PyErr_Restore(type, value, tb);
+    Py_ssize_t depth = capture_build_stack(s, NULL, PyTrace_OPCODE, NULL, 0);
+    if (depth < 0 || capture_read_keys(s) ||
+        capture_keep_in_context(s, &s->subs[s->n_subs - 1], (size_t)depth,
+                                true))
       rc = -1;
-    }
+  }
+  if (rc) { /* it did not start: it is not subscribed either */
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    capture_unsubscribe(p);
+    PyErr_Clear();
+    PyErr_Restore(type, value, tb);
   }
 done:
   Py_DECREF(s);
@@ -1069,7 +549,8 @@ PyObject *capture_call_stack(PyFrameObject *frame) {
   for (Py_ssize_t i = 0; i < n; i++) {
     size_t len;
     const char *text = capture_frames_text(F, ids[n - 1 - i], &len);
-    PyObject *str = PyUnicode_DecodeUTF8(text, (Py_ssize_t)len, "surrogatepass");
+    PyObject *str =
+        PyUnicode_DecodeUTF8(text, (Py_ssize_t)len, "surrogatepass");
     if (!str) {
       Py_CLEAR(list);
       break;
@@ -1082,7 +563,238 @@ done:
   return list;
 }
 
-int capture_sampler_ready(void) { return PyType_Ready(&Sampler_Type); }
+/* ==== after fork ========================================================= */
+
+/* In a forked child (os.register_at_fork), the thread that forked is the
+ * only one, and the timing thread is gone with its subscriptions: the
+ * sampler of this thread subscribes again, so that the child is profiled
+ * as the hook profiles it. */
+static PyObject *after_fork_in_child(PyObject *unused, PyObject *unused2) {
+  (void)unused, (void)unused2;
+  SamplerObject *s = thread_sampler(false);
+  if (!s || s->interval <= 0 ||
+      (s->mode != CAPTURE_SAMPLER_TIMER && s->clock != CAPTURE_CLOCK_THREAD)) {
+    PyErr_Clear();
+    Py_RETURN_NONE; /* nothing, or a hook without the timing thread */
+  }
+  double interval = s->interval;
+  s->interval = 0;
+  if (sampler_install(s, interval, s->clock, s->mode)) {
+    PyErr_WriteUnraisable((PyObject *)s);
+    PyEval_SetProfile(NULL, NULL);
+  }
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef after_fork_def = {"_sampler_after_fork", after_fork_in_child,
+                                     METH_NOARGS, NULL};
+
+static int register_at_fork(void) {
+  PyObject *os = PyImport_ImportModule("os");
+  PyObject *reg = os ? PyObject_GetAttrString(os, "register_at_fork") : NULL;
+  PyObject *fn = reg ? PyCFunction_New(&after_fork_def, NULL) : NULL;
+  PyObject *kw = fn ? Py_BuildValue("{sO}", "after_in_child", fn) : NULL;
+  PyObject *args = kw ? PyTuple_New(0) : NULL;
+  PyObject *r = args ? PyObject_Call(reg, args, kw) : NULL;
+  Py_XDECREF(os);
+  Py_XDECREF(reg);
+  Py_XDECREF(fn);
+  Py_XDECREF(kw);
+  Py_XDECREF(args);
+  Py_XDECREF(r);
+  return r ? 0 : -1;
+}
+
+/* ==== the Python view: pyinstrument.stack_sampler ========================
+ * get_stack_sampler() gives the calling thread's sampler, as pyinstrument
+ * does: its subscribers (a snapshot of the profilers subscribed) and a
+ * settable timer_func, a fake clock for tests. While timer_func is set,
+ * the thread's profilers sample from the profile hook, whichever sampler
+ * they asked for: the hook asks the clock at each event, as pyinstrument
+ * does, so the samples fall where the fake clock says, and their times
+ * are the fake clock's. (The timer sampler's requests come on real time,
+ * which a fake clock cannot steer.) */
+
+static PyStructSequence_Field subscriber_fields[] = {
+    {"target", "the subscribed Profiler"},
+    {"desired_interval", "its interval, in seconds"},
+    {"bound_to_async_context", "whether it follows an async context"},
+    {"async_state", "an AsyncState, or None when not bound to a context"},
+    {"use_timing_thread", "its preference for the timing thread, or None"},
+    {NULL, NULL}};
+static PyStructSequence_Desc subscriber_desc = {
+    "pyinstrument.stack_sampler.StackSamplerSubscriber",
+    "A profiler's subscription to its thread's sampler (a snapshot).",
+    subscriber_fields, 5};
+static PyStructSequence_Field async_fields[] = {
+    {"state", "'in_context', 'out_of_context_awaited' or "
+              "'out_of_context_unknown'"},
+    {"info", "out of context: the stack where the context was left "
+             "(frame-info strings, root first); else None"},
+    {NULL, NULL}};
+static PyStructSequence_Desc async_desc = {
+    "pyinstrument.stack_sampler.AsyncState",
+    "Where a subscriber's async context stands (a snapshot).", async_fields,
+    2};
+static PyTypeObject *Subscriber_Type, *AsyncState_Type;
+
+/* An AsyncState of 'sub' (new reference). */
+static PyObject *async_state(SamplerObject *s, const capture_sub *sub) {
+  static const char *const names[] = {"in_context", "out_of_context_awaited",
+                                      "out_of_context_unknown"};
+  PyObject *st = PyStructSequence_New(AsyncState_Type);
+  PyObject *name = PyUnicode_FromString(names[sub->state]);
+  PyObject *info = sub->state == SUB_IN_CONTEXT
+                       ? Py_NewRef(Py_None)
+                       : PyList_New((Py_ssize_t)sub->n_info);
+  for (size_t i = 0; info && info != Py_None && i < sub->n_info; i++) {
+    size_t len;
+    const char *text = capture_frames_text(s->frames, sub->info[i], &len);
+    PyObject *str =
+        PyUnicode_DecodeUTF8(text, (Py_ssize_t)len, "surrogatepass");
+    if (!str)
+      Py_CLEAR(info);
+    else
+      PyList_SET_ITEM(info, (Py_ssize_t)i, str);
+  }
+  if (!st || !name || !info) {
+    Py_XDECREF(st);
+    Py_XDECREF(name);
+    Py_XDECREF(info);
+    return NULL;
+  }
+  PyStructSequence_SetItem(st, 0, name);
+  PyStructSequence_SetItem(st, 1, info);
+  return st;
+}
+
+static PyObject *Sampler_GetSubscribers(SamplerObject *s, void *unused) {
+  (void)unused;
+  PyObject *list = PyList_New((Py_ssize_t)s->n_subs);
+  for (size_t i = 0; list && i < s->n_subs; i++) {
+    const capture_sub *sub = &s->subs[i];
+    bool bound = sub->async_mode != CAPTURE_ASYNC_DISABLED;
+    PyObject *item = PyStructSequence_New(Subscriber_Type);
+    PyObject *values[5] = {
+        Py_NewRef(sub->profiler), PyFloat_FromDouble(sub->interval),
+        PyBool_FromLong(bound),
+        bound ? async_state(s, sub) : Py_NewRef(Py_None),
+        sub->timing_thread < 0 ? Py_NewRef(Py_None)
+                               : PyBool_FromLong(sub->timing_thread)};
+    bool ok = item != NULL;
+    for (int k = 0; k < 5; k++) {
+      if (ok && values[k])
+        PyStructSequence_SetItem(item, k, values[k]);
+      else
+        Py_XDECREF(values[k]);
+      ok = ok && values[k];
+    }
+    if (!ok) {
+      Py_XDECREF(item);
+      Py_CLEAR(list);
+      break;
+    }
+    PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+  }
+  return list;
+}
+
+static PyObject *Sampler_GetTimerFunc(SamplerObject *s, void *unused) {
+  (void)unused;
+  return Py_NewRef(s->timer_func ? s->timer_func : Py_None);
+}
+
+/* Takes effect at once: the samples that follow are taken at the events
+ * the new clock decides, and dated by it. */
+static int Sampler_SetTimerFunc(SamplerObject *s, PyObject *value,
+                                void *unused) {
+  (void)unused;
+  if (value && value != Py_None && !PyCallable_Check(value)) {
+    PyErr_SetString(PyExc_TypeError, "timer_func must be callable or None");
+    return -1;
+  }
+  PyObject *old = s->timer_func;
+  s->timer_func = value && value != Py_None ? Py_NewRef(value) : NULL;
+  double now = 0;
+  if (s->n_subs && (((now = sampler_now(s)) == -1 && PyErr_Occurred()) ||
+                    sampler_update(s))) {
+    Py_XSETREF(s->timer_func, old); /* as it was */
+    PyObject *type, *exc, *tb;
+    PyErr_Fetch(&type, &exc, &tb);
+    if (sampler_update(s))
+      PyErr_Clear();
+    PyErr_Restore(type, exc, tb);
+    return -1;
+  }
+  if (s->n_subs)
+    s->last_sample = now; /* the samples' clock changes here */
+  Py_XDECREF(old);
+  return 0;
+}
+
+static PyObject *Sampler_GetInterval(SamplerObject *s, void *unused) {
+  (void)unused;
+  return s->interval > 0 ? PyFloat_FromDouble(s->interval)
+                         : Py_NewRef(Py_None);
+}
+
+static PyObject *Sampler_GetLastTime(SamplerObject *s, void *unused) {
+  (void)unused;
+  return PyFloat_FromDouble(s->n_subs ? s->last_sample : 0.0);
+}
+
+static PyGetSetDef Sampler_GetSet[] = {
+    {"subscribers", (getter)Sampler_GetSubscribers, NULL,
+     "The subscriptions of the profilers running in this thread (a new "
+     "list of StackSamplerSubscriber).",
+     NULL},
+    {"timer_func", (getter)Sampler_GetTimerFunc,
+     (setter)Sampler_SetTimerFunc,
+     "A function of no arguments returning seconds that replaces the "
+     "sampler's clock while set, or None. While set, samples come from the "
+     "profile hook at the events where this clock has moved on by the "
+     "interval, and are dated by it.",
+     NULL},
+    {"current_sampling_interval", (getter)Sampler_GetInterval, NULL,
+     "The interval sampled at (the smallest of the subscribers'), or None.",
+     NULL},
+    {"last_profile_time", (getter)Sampler_GetLastTime, NULL,
+     "The sampler's clock at the last sample (0.0 when not sampling).", NULL},
+    {NULL},
+};
+
+static PyTypeObject Sampler_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name =
+        "pyinstrument.stack_sampler.StackSampler",
+    .tp_basicsize = sizeof(SamplerObject),
+    .tp_dealloc = (destructor)Sampler_Dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The sampler of one thread: get_stack_sampler() gives it.",
+    .tp_getset = Sampler_GetSet,
+};
+
+PyObject *capture_stack_sampler(PyObject *module, PyObject *unused) {
+  (void)module, (void)unused;
+  return Py_XNewRef((PyObject *)thread_sampler(true));
+}
+
+int capture_sampler_ready(PyObject *module) {
+  if (PyType_Ready(&Sampler_Type) || capture_timer_init() ||
+      register_at_fork())
+    return -1;
+  if (!Subscriber_Type &&
+      !(Subscriber_Type = PyStructSequence_NewType(&subscriber_desc)))
+    return -1;
+  if (!AsyncState_Type &&
+      !(AsyncState_Type = PyStructSequence_NewType(&async_desc)))
+    return -1;
+  return PyModule_AddObjectRef(module, "StackSampler",
+                               (PyObject *)&Sampler_Type) ||
+         PyModule_AddObjectRef(module, "StackSamplerSubscriber",
+                               (PyObject *)Subscriber_Type) ||
+         PyModule_AddObjectRef(module, "AsyncState",
+                               (PyObject *)AsyncState_Type);
+}
 
 const char *const capture_sampler_names[] = {"hook", "timer"};
 

@@ -278,6 +278,9 @@ PyObject *capture_run_target(struct capture_cli *c,
     goto done;
   }
   end->program_mode = c->program != NULL;
+  capture_profiler_set_all_threads(
+      (ProfilerObject *)profiler, c->all_threads,
+      c->program ? CAPTURE_STEM_PROGRAM : CAPTURE_STEM_RUNNER);
   if (c->subprocesses && (*rc = capture_subproc_begin(c, profiler)))
     goto done;
   if (capture_profiler_start((ProfilerObject *)profiler, PyEval_GetFrame(),

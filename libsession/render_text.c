@@ -284,9 +284,14 @@ static void banner(struct text *T) {
                  C("\x1b[2m"), RESET, when, C("\x1b[2m"), RESET, num);
   char dur[64];
   snprintf(dur, sizeof dur, "%.3f", s->duration.v);
-  pyi_out_printf(o, "  %*s  %sDuration:%s %-9s  %sCPU time:%s %.3f\n\n",
+  pyi_out_printf(o, "  %*s  %sDuration:%s %-9s  %sCPU time:%s %.3f",
                  (int)strlen("pyi-tools " PYI_VERSION), "", C("\x1b[2m"), RESET, dur,
                  C("\x1b[2m"), RESET, s->cpu_time.v);
+  /* several threads (pyinstrument --all-threads, or combined sessions) */
+  size_t threads = pyi_session_thread_count(s);
+  if (threads > 1)
+    pyi_out_printf(o, "  %sThreads:%s %zu", C("\x1b[2m"), RESET, threads);
+  pyi_out_puts(o, "\n\n");
   pyi_out_write(o, s->target_description, s->target_description_len);
   pyi_out_puts(o, "\n\n");
 }

@@ -265,6 +265,25 @@ const char *pyi_session_sys_prefix(const pyi_session *s, size_t i) {
 }
 size_t pyi_session_record_count(const pyi_session *s) { return s->n_records; }
 
+size_t pyi_session_thread_count(const pyi_session *s) {
+  /* the trie's nodes of depth 1 are the records' first frames */
+  uint8_t *seen = pyi_xcalloc(pyi_intern_count(s->idents) + 1, 1);
+  size_t count = 0;
+  for (size_t i = 1; i < s->n_nodes; i++) {
+    if (s->nodes[i].depth != 1)
+      continue;
+    uint32_t id = s->finfo[s->nodes[i].finfo].ident;
+    const pyi_ident *d = pyi_ident_of(s, id);
+    if (!seen[id] && d->file && d->file_len == 8 &&
+        memcmp(d->file, "<thread>", 8) == 0) {
+      seen[id] = 1;
+      count++;
+    }
+  }
+  free(seen);
+  return count;
+}
+
 uint32_t pyi_session_frame_count(const pyi_session *s) {
   return pyi_intern_count(s->finfos);
 }

@@ -125,6 +125,10 @@ static inline bool pyi_ident_leaf_only(const pyi_ident *i) {
          i->kind == PYI_ID_OOC;
 }
 
+/* How many distinct threads the records start in: their first frames that
+ * are thread roots ("name\0<thread>\0ident"). */
+size_t pyi_session_thread_count(const pyi_session *s);
+
 /* Copies the metadata of 's' (not its records) into the new session 'd'. */
 void pyi_session_copy_meta(pyi_session *d, const pyi_session *s);
 

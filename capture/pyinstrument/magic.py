@@ -130,9 +130,10 @@ class PyinstrumentMagic(Magics):
               choices=["enabled", "disabled", "strict"],
               help="how await is followed (default disabled: the cell "
               "already runs inside IPython's event loop)")
-    @argument("--sampler", default="hook", choices=["hook", "timer"],
-              help="hook (default): pyinstrument's profile hook; timer: no "
-              "hook, far cheaper for Python-heavy code")
+    @argument("--sampler", default="timer", choices=["timer", "hook"],
+              help="timer (default): no profile hook, nearly full speed; "
+              "hook: pyinstrument's profile hook, exactly as pyinstrument "
+              "samples")
     @argument("--height", "-h", type=int, default=400,
               help="height in pixels of the report in a notebook")
     @argument("--timeline", action="store_true",

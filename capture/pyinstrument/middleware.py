@@ -15,8 +15,9 @@ MIDDLEWARE. Settings (all optional):
                                dotted path to, or a callable
                                f(request, session, renderer) giving the name
   PYINSTRUMENT_INTERVAL        seconds between samples (default 0.001)
-  PYINSTRUMENT_SAMPLER         "hook" (default) or "timer" (no profile hook;
-                               requests served in the main thread only)
+  PYINSTRUMENT_SAMPLER         "timer" (default: no profile hook, for
+                               requests served in the main thread; in
+                               others the hook) or "hook" (pyinstrument's)
 """
 import os
 import time
@@ -53,7 +54,7 @@ class ProfilerMiddleware:
             return self.get_response(request)
 
         profiler = Profiler(interval=_setting("PYINSTRUMENT_INTERVAL", 0.001),
-                            sampler=_setting("PYINSTRUMENT_SAMPLER", "hook"))
+                            sampler=_setting("PYINSTRUMENT_SAMPLER", "timer"))
         profiler.start()
         try:
             response = self.get_response(request)

@@ -1,20 +1,26 @@
 """Shared pieces of the Python-level tests: where the built tools are, how to
 run the pyinstrument command, and readers of frame-info strings."""
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import unittest
+from unittest import mock
+
+from pyinstrument.stack_sampler import get_stack_sampler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAUNCHER = os.environ.get("PYI_LAUNCHER", "pyinstrument")
 PYI_RENDER = os.environ.get("PYI_RENDER", "pyi-render")
 PYTHON = os.environ.get("PYI_PYTHON", sys.executable)
-# The timer sampler names C functions only on CPython 3.11, whose frame
-# layout it reads; on later versions their time goes to the calling line.
-TIMER_NAMES_C = sys.version_info[:2] == (3, 11)
+# The timer sampler names C functions by reading CPython's internal frame
+# layout, known for 3.11 to 3.13; on other versions their time goes to the
+# calling line.
+TIMER_NAMES_C = (3, 11) <= sys.version_info[:2] <= (3, 13)
 
 SESSION_KEYS = [
     ("start_time", float),
@@ -63,6 +69,83 @@ def time_in(records, function):
     return sum(t for stack, t in records if function in functions(stack))
 
 
+class FakeClock:
+    """A clock that only moves when told, or when the code under test
+    calls time.sleep (patched by fake_clock)."""
+
+    def __init__(self, start=100.0):
+        self.now = start
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@contextlib.contextmanager
+def fake_clock(start=100.0):
+    """Drives the calling thread's sampler with a FakeClock: its samples
+    fall where the clock says and carry its times, and time.sleep moves it
+    on instead of sleeping (pyinstrument's own tests do the same)."""
+    clock = FakeClock(start)
+    sampler = get_stack_sampler()
+    with mock.patch("time.sleep", new=clock.sleep):
+        sampler.timer_func = clock.time
+        try:
+            yield clock
+        finally:
+            sampler.timer_func = None
+
+
+def _step():
+    pass
+
+
+def spin_until_sampled(samples=1):
+    """Runs Python code until the calling thread's sampler has taken
+    'samples' samples: a test waits for samples, not for a length of time
+    that a busy machine may not give the profiler. (It calls a function
+    each time round, so that the profile hook sees events; it returns at
+    once when nothing samples.)"""
+    sampler = get_stack_sampler()
+    last = sampler.last_profile_time
+    while samples > 0 and sampler.current_sampling_interval is not None:
+        _step()
+        now = sampler.last_profile_time
+        if now != last:
+            samples -= 1
+            last = now
+
+
+# Code text defining sampled_sleep(seconds): time.sleep(seconds), then more
+# sleep until the calling thread's sampler has taken a sample (when one
+# samples it). A test that looks for a sleeping function in a report patches
+# the program's time.sleep with it: the timer sampler names a sleep when its
+# timing thread runs during it, which a busy machine may not allow for
+# 50 ms. (Text, so that test programs in child processes can run it.)
+SAMPLED_SLEEP = """\
+def sampled_sleep(seconds, _sleep=__import__("time").sleep):
+    from pyinstrument.stack_sampler import get_stack_sampler
+    sampler = get_stack_sampler()
+    last = sampler.last_profile_time
+    _sleep(seconds)
+    while (sampler.last_profile_time == last and
+           sampler.current_sampling_interval is not None):
+        _sleep(0.005)
+"""
+exec(SAMPLED_SLEEP)
+
+
+def sleep_until_sampled(step=0.005):
+    """Sleeps in steps of 'step' seconds until a sample has been taken."""
+    sampler = get_stack_sampler()
+    last = sampler.last_profile_time
+    while (sampler.last_profile_time == last and
+           sampler.current_sampling_interval is not None):
+        time.sleep(step)
+
+
 class TempDirTest(unittest.TestCase):
     """A test with a scratch directory and a way to write files into it."""
 
@@ -99,18 +182,32 @@ class TempDirTest(unittest.TestCase):
             return json.load(f)
 
 
+# Program text: sleeps 0.02 s at a time until a sample has named the sleep.
+# (It asks the extension, loaded already, for the sampler: importing
+# pyinstrument.stack_sampler would compile it under the profiler.)
+SLEEP_UNTIL_SAMPLED = """\
+import time
+from pyinstrument._capture import _stack_sampler as get_stack_sampler
+t = get_stack_sampler().last_profile_time
+while t == get_stack_sampler().last_profile_time: time.sleep(0.02)
+"""
+
+# A program that spins (for 0.15 s, and until 15 samples were taken) then
+# sleeps (0.1 s at a time until a sample has named the sleep): what a test
+# of it looks for is recorded however busy the machine is.
 BUSY = """\
     import sys, time
-
+    from pyinstrument.stack_sampler import get_stack_sampler
     def busy(seconds):
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            pass
+        end, s, n, t = time.perf_counter() + seconds, get_stack_sampler(), 0, 0
+        while time.perf_counter() < end or n < 15:
+            n, t = n + (s.last_profile_time != t), s.last_profile_time
 
     class Worker:
         def run(self):
             busy(0.15)
-            time.sleep(0.1)
+            t = get_stack_sampler().last_profile_time
+            while t == get_stack_sampler().last_profile_time: time.sleep(0.1)
 
     Worker().run()
     """

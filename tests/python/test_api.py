@@ -12,14 +12,14 @@ from pyinstrument import Profiler, Session, profile
 from pyinstrument.renderers import (ConsoleRenderer, JSONRenderer,
                                     SessionRenderer)
 
-from helpers import (SESSION_KEYS, TempDirTest, all_frames, frame_parts,
-                     functions, time_in)
+from helpers import (SESSION_KEYS, TempDirTest, all_frames, fake_clock,
+                     frame_parts, functions, spin_until_sampled, time_in)
 
 
-def busy(seconds):
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        pass
+def busy(samples=10):
+    """Runs until 'samples' samples were taken (not for a time that a busy
+    machine may not give the profiler)."""
+    spin_until_sampled(samples)
 
 
 def record(func, **options):
@@ -39,7 +39,7 @@ class ProfilerLifecycle(unittest.TestCase):
         self.assertTrue(p.is_running)
         with self.assertRaisesRegex(ValueError, "already running"):
             p.start()
-        busy(0.02)
+        busy()
         s = p.stop()
         self.assertFalse(p.is_running)
         self.assertIs(p.last_session, s)
@@ -60,7 +60,7 @@ class ProfilerLifecycle(unittest.TestCase):
 
     def test_context_manager(self):
         with Profiler(interval=0.0005) as p:
-            busy(0.02)
+            busy()
         self.assertFalse(p.is_running)
         s = p.last_session
         self.assertEqual(s.min_interval, 0.0005)
@@ -70,11 +70,11 @@ class ProfilerLifecycle(unittest.TestCase):
     def test_restart_combines_sessions(self):
         p = Profiler()
         p.start()
-        busy(0.02)
+        busy()
         first = p.stop()
         start, n1, d1 = first.start_time, first.sample_count, first.duration
         p.start()
-        busy(0.02)
+        busy()
         both = p.stop()
         self.assertEqual(both.start_time, start)
         self.assertGreater(both.sample_count, n1)
@@ -114,14 +114,18 @@ class ProfilerLifecycle(unittest.TestCase):
         self.assertIn("same thread", errors[0])
 
     def test_only_the_starting_thread_is_sampled(self):
+        stop = threading.Event()
+
         def spin():
-            busy(0.1)
+            while not stop.is_set():
+                pass
 
         t = threading.Thread(target=spin, name="Spinner")
         p = Profiler()
         p.start()
         t.start()
-        time.sleep(0.02)
+        busy(3)  # while the other thread spins
+        stop.set()
         t.join()
         s = p.stop()
         roots = {functions(st)[0] for st, _ in s.frame_records}
@@ -134,12 +138,12 @@ class ProfilerLifecycle(unittest.TestCase):
         def worker():
             p = Profiler()
             p.start()
-            busy(0.03)
+            busy()
             result["s"] = p.stop()
 
         t = threading.Thread(target=worker, name="Worker-X")
         t.start()
-        busy(0.03)
+        busy()
         t.join()
         stacks = [st for st, _ in result["s"].frame_records]
         self.assertTrue(stacks)
@@ -152,7 +156,7 @@ class ProfilerLifecycle(unittest.TestCase):
         inner = Profiler(async_mode="disabled", interval=0.01)
         outer.start()
         inner.start()
-        busy(0.03)
+        busy()
         a, b = inner.stop(), outer.stop()
         self.assertGreater(a.sample_count, 0)
         self.assertGreater(b.sample_count, 0)
@@ -168,7 +172,7 @@ class Output(unittest.TestCase):
     def setUpClass(cls):
         cls.p = Profiler()
         cls.p.start()
-        busy(0.03)
+        busy()
         time.sleep(0.02)
         cls.p.stop()
 
@@ -222,7 +226,7 @@ class Profile(unittest.TestCase):
     def test_with_block(self):
         def block():
             with profile(interval=0.0001):
-                busy(0.02)
+                busy()
         _, out = self.run_quietly(block)
         self.assertIn("\n" + "." * 53 + "\n", out)
         self.assertIn("Block at %s:" % __file__, out)
@@ -232,12 +236,12 @@ class Profile(unittest.TestCase):
     def test_decorator_forms(self):
         @profile
         def plain(x, y=1):
-            busy(0.01)
+            busy()
             return x + y
 
         @profile(renderer=JSONRenderer())
         def configured():
-            busy(0.01)
+            busy()
             return "ok"
 
         value, out = self.run_quietly(lambda: plain(1, y=2))
@@ -253,7 +257,7 @@ class Profile(unittest.TestCase):
         class Thing:
             @profile
             def method(self, v):
-                busy(0.005)
+                busy()
                 raise KeyError(v)
 
         with self.assertRaises(KeyError):
@@ -262,7 +266,7 @@ class Profile(unittest.TestCase):
 
 class Sessions(TempDirTest):
     def test_fields(self):
-        s = record(lambda: busy(0.02))
+        s = record(lambda: busy())
         for key, kind in SESSION_KEYS:
             self.assertIsInstance(getattr(s, key), kind, key)
         self.assertEqual(s.sample_count, len(s.frame_records))
@@ -272,7 +276,7 @@ class Sessions(TempDirTest):
         self.assertAlmostEqual(s.start_time, time.time(), delta=60)
 
     def test_save_load_roundtrip(self):
-        s = record(lambda: busy(0.02))
+        s = record(lambda: busy())
         path = os.path.join(self.dir, "x.pyisession")
         s.save(path)
         t = Session.load(path)
@@ -285,8 +289,8 @@ class Sessions(TempDirTest):
             Session.load(os.path.join(self.dir, "missing"))
 
     def test_json_and_combine(self):
-        a = record(lambda: busy(0.01))
-        b = record(lambda: busy(0.01))
+        a = record(lambda: busy())
+        b = record(lambda: busy())
         d = a.to_json()
         self.assertEqual(list(d), [k for k, _ in SESSION_KEYS])
         self.assertNotIn("frame_records", a.to_json(include_frame_records=False))
@@ -303,28 +307,28 @@ class Sessions(TempDirTest):
 
 class Outer:
     def meth(self):
-        busy(0.01)
+        busy()
 
     class Inner:
         def meth(self):
-            busy(0.01)
+            busy()
 
     @classmethod
     def cm(cls):
-        busy(0.01)
+        busy()
 
     @staticmethod
     def sm():
-        busy(0.01)
+        busy()
 
 
 def plain_cls(cls):
-    busy(0.01)
+    busy()
 
 
 def local_self():
     self = 3
-    busy(0.01)
+    busy()
     return self
 
 
@@ -332,24 +336,32 @@ class Captures:
     def method(self):
         def inner():  # makes 'self' a cell variable
             return self
-        busy(0.01)
+        busy()
         return inner
 
 
 def hidden():
     __tracebackhide__ = False  # the value is never read
-    busy(0.01)
+    busy()
 
 
 class Renamed:
     def m(self):
-        busy(0.01)
+        busy()
 
 
 Renamed.__name__ = "NewName"
 
 
 class FrameInfos(unittest.TestCase):
+    """The frame infos of capture.md §4, from pyinstrument's hook and from
+    the timer sampler (FrameInfosTimer), which must write the same."""
+    sampler = "hook"
+    # what the recording must have seen, C functions included
+    EXPECTED = {"meth", "cm", "sm", "plain_cls", "local_self", "method",
+                "hidden", "m", "<lambda>", "<genexpr>", "sleep", "str.join",
+                "Pattern.match"}
+
     @classmethod
     def setUpClass(cls):
         import re
@@ -365,19 +377,27 @@ class FrameInfos(unittest.TestCase):
             Captures().method()
             hidden()
             Renamed().m()
-            (lambda: busy(0.01))()
+            (lambda: busy())()
             sum(i for i in range(100000))
             ",".join(["x" * 10] * 300000)
             pattern = re.compile("(a+)+b")
             pattern.match("a" * 18 + "c")  # backtracks for a while
             time.sleep(0.01)
 
-        cls.s = record(work)
-        cls.infos = {}
-        for f in all_frames(cls.s):
-            func, file, line, attrs = frame_parts(f)
-            cls.infos.setdefault(func, set()).add(
-                (file, line, attrs.get("c"), "h" in attrs))
+        # A function is seen when a sample falls in it. The timer's samples
+        # need the timing thread to run meanwhile, which a busy machine may
+        # not allow for the shorter ones: record again (at most ten times)
+        # until every function was seen, keeping what each run saw.
+        cls.infos, cls.slept = {}, 0
+        for _ in range(10):
+            cls.s = record(work, sampler=cls.sampler)
+            for f in all_frames(cls.s):
+                func, file, line, attrs = frame_parts(f)
+                cls.infos.setdefault(func, set()).add(
+                    (file, line, attrs.get("c"), "h" in attrs))
+            cls.slept = max(cls.slept, time_in(cls.s.frame_records, "sleep"))
+            if cls.EXPECTED <= set(cls.infos) and cls.slept >= 0.009:
+                break
 
     def classes(self, func):
         return {c for _, _, c, _ in self.infos[func]}
@@ -403,13 +423,17 @@ class FrameInfos(unittest.TestCase):
         for name in ("sleep", "str.join", "Pattern.match"):
             self.assertEqual(self.infos[name], {("<built-in>", 0, None, False)},
                              name)
-        self.assertGreaterEqual(time_in(self.s.frame_records, "sleep"), 0.009)
+        self.assertGreaterEqual(self.slept, 0.009)
 
     def test_tracebackhide_frames_are_removed_from_reports(self):
         out = ConsoleRenderer().render(self.s)
         # the function named "hidden", not a "[N frames hidden]" group line
         self.assertNotRegex(out, r"\bhidden  test_api\.py")
         self.assertIn("local_self", out)
+
+
+class FrameInfosTimer(FrameInfos):
+    sampler = "timer"
 
 
 class Package(unittest.TestCase):

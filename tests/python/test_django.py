@@ -82,12 +82,14 @@ class DjangoMiddleware(unittest.TestCase):
         self.assertIn(VIEW, html_functions(page))
 
     def test_sampler_setting(self):
-        # the test client runs the view in this (main) thread
-        with self.settings(PYINSTRUMENT_SAMPLER="timer"):
-            page = self.client.get("/slow?profile").content.decode()
-        self.assertIn(VIEW, html_functions(page))
-        if TIMER_NAMES_C:
-            self.assertIn("sleep", html_functions(page))
+        # the test client runs the view in this (main) thread; the timer
+        # sampler is the default, the setting asks for pyinstrument's hook
+        for sampler in ("hook", "timer"):
+            with self.settings(PYINSTRUMENT_SAMPLER=sampler):
+                page = self.client.get("/slow?profile").content.decode()
+            self.assertIn(VIEW, html_functions(page))
+            if sampler == "hook" or TIMER_NAMES_C:
+                self.assertIn("sleep", html_functions(page))
 
     def test_url_argument_setting_renames_the_argument(self):
         with self.settings(PYINSTRUMENT_URL_ARGUMENT="pyi"):

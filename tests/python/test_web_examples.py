@@ -14,7 +14,7 @@ import warnings
 
 from frameworks import (CHILD_IMPORT, DEBIAN_PYTHON, EXAMPLES, example,
                         html_functions, import_error, need, not_importable)
-from helpers import PYTHON, TempDirTest
+from helpers import PYTHON, SAMPLED_SLEEP, TempDirTest
 
 
 class FlaskExample(TempDirTest):
@@ -84,6 +84,8 @@ import json, sys
 import pyinstrument  # ours, from PYTHONPATH, before Debian's goes first
 sys.path[0:0] = [{debian!r}, {examples!r}]
 {imports}import fastapi_app
+{sampled_sleep}
+fastapi_app.time.sleep = sampled_sleep  # the view sleeps until sampled
 client = TestClient(fastapi_app.app)
 for url, name in [("/", "plain"), ("/?profile", "html"),
                   ("/?profile=speedscope", "speedscope")]:
@@ -99,7 +101,8 @@ class FastAPIExample(TempDirTest):
         imports = CHILD_IMPORT.format(imports="from fastapi.testclient "
                                       "import TestClient")
         self.write("client.py", FASTAPI_CLIENT.format(
-            debian=DEBIAN_PYTHON, examples=EXAMPLES, imports=imports))
+            debian=DEBIAN_PYTHON, examples=EXAMPLES, imports=imports,
+            sampled_sleep=SAMPLED_SLEEP))
         r = subprocess.run([PYTHON, "-W", "ignore", "client.py"], cwd=self.dir,
                            capture_output=True, text=True, timeout=300)
         error = import_error(os.path.join(self.dir, "import-error"))
@@ -130,12 +133,16 @@ class LitestarExample(TempDirTest):
                            doraise=True)
 
 
-# pytest from this interpreter's packages or else Debian's python3-pytest
+# pytest from this interpreter's packages or else Debian's python3-pytest;
+# the tests' sleeps last until sampled
 PYTEST = textwrap.dedent("""\
-    import sys
+    import sys, time
     sys.path.append({debian!r})
-    """) + CHILD_IMPORT.format(imports="import pytest") + \
-    'sys.exit(pytest.main(["-p", "no:cacheprovider", "-q"]))\n'
+    """) + CHILD_IMPORT.format(imports="import pytest") + textwrap.dedent("""\
+    {sampled_sleep}
+    time.sleep = sampled_sleep
+    sys.exit(pytest.main(["-p", "no:cacheprovider", "-q"]))
+    """)
 
 
 class PytestFixtureExample(TempDirTest):
@@ -144,7 +151,9 @@ class PytestFixtureExample(TempDirTest):
         shutil.copytree(os.path.join(EXAMPLES, "pytest_fixture"), project,
                         ignore=shutil.ignore_patterns("__pycache__"))
         r = subprocess.run(
-            [PYTHON, "-c", PYTEST.format(debian=DEBIAN_PYTHON)], cwd=project,
+            [PYTHON, "-c", PYTEST.format(debian=DEBIAN_PYTHON,
+                                         sampled_sleep=SAMPLED_SLEEP)],
+            cwd=project,
             capture_output=True, text=True, timeout=300)
         error = import_error(os.path.join(project, "import-error"))
         if r.returncode == 3 and error:
