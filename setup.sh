@@ -2,9 +2,11 @@
 # One command to get going on a Debian machine (run as root, or with sudo):
 #   ./setup.sh        install the packages, build, install, then profile
 #                     examples/demo.py with the installed pyinstrument
-#   ./setup.sh test   install the packages, build, run every test (also
-#                     with AddressSanitizer and UBSan, and the unit tests
-#                     and three command-line tests under valgrind)
+#   ./setup.sh test   install the packages, then run every test: on the
+#                     release tarball (make distcheck), on each CPython
+#                     found from pip installs into venvs, with
+#                     AddressSanitizer and UBSan, and the unit tests and
+#                     three command-line tests under valgrind
 set -eu
 cd "$(dirname "$0")"
 mode=${1:-demo}
@@ -50,9 +52,23 @@ if [ "$mode" = test ]; then
   # objects left by an earlier build (maybe a sanitizer one) would be reused
   if [ -f Makefile ]; then make distclean >/dev/null 2>&1 || true; fi
   ./configure -q --enable-werror
-  make -j"$jobs" >/dev/null
-  make -j"$jobs" check
-  # the same suite rebuilt with AddressSanitizer and UBSan
+  # the release tarball, built in a tree of its own with warnings as errors:
+  # every test of make check, then make install, installcheck (pip sees the
+  # installed copy), uninstall and distclean, leaving nothing behind
+  if ! make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--quiet \
+    >distcheck.log 2>&1; then
+    grep -E '^(PASS|FAIL|SKIP|XPASS|ERROR):' distcheck.log || true
+    tail -n 40 distcheck.log >&2
+    echo "setup: make distcheck failed: see distcheck.log and the test logs" \
+      "in pyi-tools-*/_build/sub" >&2
+    exit 1
+  fi
+  grep -E '^(PASS|FAIL|SKIP|XPASS|ERROR):|^# [A-Z]+: ' distcheck.log
+  tail -n 3 distcheck.log
+  # the Python tests on each supported CPython found (python3.X on PATH,
+  # pyenv's versions), each installed with pip into a fresh venv
+  make check-pythons
+  # the same suite rebuilt in place with AddressSanitizer and UBSan
   make distclean >/dev/null
   ./configure -q --enable-werror --enable-sanitizers
   make -j"$jobs" >/dev/null

@@ -16,7 +16,7 @@ set -eu
 : "${top_builddir:=$top_srcdir}"
 REPEAT=${BENCH_REPEAT:-5}
 WORKLOADS=${BENCH_WORKLOADS:-callheavy sleepy deep mixed}
-DIR=$top_srcdir/../shared/bench/workloads
+DIR=${PYI_SHARED:-$top_srcdir/../shared}/bench/workloads
 ENV=$top_builddir/capture/build/env.sh
 LAUNCHER=$top_builddir/capture/bin/pyinstrument
 TIME=/usr/bin/time

@@ -22,8 +22,8 @@ const char *data_path(const char *rel) {
 
 const char *corpus_path(const char *name) {
   static char buf[4096];
-  snprintf(buf, sizeof buf, "%s/../../../shared/conformance/cases/%s/session.pyisession",
-           TEST_DATA, name);
+  snprintf(buf, sizeof buf, "%s/conformance/cases/%s/session.pyisession",
+           SHARED_DIR, name);
   return buf;
 }
 

@@ -4,7 +4,7 @@
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-checker="$top_srcdir/../shared/conformance/check.py"
+checker="${PYI_SHARED:-$top_srcdir/../shared}/conformance/check.py"
 if [ ! -f "$checker" ]; then
   echo "conformance: $checker not found (the shared folder must sit beside the checkout)" >&2
   exit 1

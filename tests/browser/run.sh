@@ -12,7 +12,7 @@ export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-CORPUS=${CORPUS:-$top_srcdir/../shared/conformance/cases}
+CORPUS=${CORPUS:-${PYI_SHARED:-$top_srcdir/../shared}/conformance/cases}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 render="$top_builddir/pyi-render"
 diff="$top_builddir/pyi-diff"

@@ -7,7 +7,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 VALGRIND=${VALGRIND:-}
 DATA="$top_srcdir/tests/data"
-CORPUS="$top_srcdir/../shared/conformance/cases"
+CORPUS="${PYI_SHARED:-$top_srcdir/../shared}/conformance/cases"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0

@@ -6,7 +6,15 @@
 # packages on first run; needs node, npm and chromium (tests/packages.txt).
 . "$(dirname "$0")/setup.sh"
 EX="$DATA/good/ex.pyisession"
-APP="$top_srcdir/tests/speedscope"
+# the page driver and its npm packages live in the build tree (a release
+# tarball's source tree is read-only under make distcheck)
+APP="$top_builddir/tests/speedscope"
+if [ ! "$APP" -ef "$top_srcdir/tests/speedscope" ]; then
+  mkdir -p "$APP"
+  for f in package.json package-lock.json load.mjs; do
+    cp "$top_srcdir/tests/speedscope/$f" "$APP/"
+  done
+fi
 LD_LIBRARY_PATH="$top_builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export LD_LIBRARY_PATH
 TZ=UTC

@@ -5,7 +5,7 @@
 # it, comparing the trees with those pyinstrument 5.1.2 built.
 set -eu
 . "$(dirname "$0")/env.sh"
-checker="$top_srcdir/../shared/conformance/frames.py"
+checker="${PYI_SHARED:-$top_srcdir/../shared}/conformance/frames.py"
 if [ ! -f "$checker" ]; then
   echo "frames: $checker not found (the shared folder must sit beside the checkout)" >&2
   exit 1

@@ -37,6 +37,12 @@ SESSION_KEYS = [
 ]
 
 
+def pythonpath(*dirs):
+    """A PYTHONPATH of 'dirs' before the tests' own, if they have one (the
+    build tree's package; an installed copy needs none)."""
+    return os.pathsep.join(dirs + tuple(filter(None, [os.environ.get("PYTHONPATH")])))
+
+
 def frame_parts(frame_info):
     """(function, file, line, {marker: data}) of a frame-info string."""
     ident, _, attrs = frame_info.partition("\x01")

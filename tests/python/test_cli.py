@@ -9,7 +9,7 @@ import time
 
 from helpers import (BUSY, LAUNCHER, PYI_RENDER, PYTHON, SESSION_KEYS,
                      SLEEP_UNTIL_SAMPLED, TempDirTest, frame_parts, functions,
-                     time_in)
+                     pythonpath, time_in)
 
 ARGV_SCRIPT = """\
     import sys
@@ -382,7 +382,7 @@ class Reports(TempDirTest):
                         session.sample_count, sorted(self.options))
             """)
         r = self.run_cli("-r", "myrender.Count", "-p", "x=1", "busy.py",
-                         env={"PYTHONPATH": self.dir + ":" + os.environ["PYTHONPATH"]})
+                         env={"PYTHONPATH": pythonpath(self.dir)})
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"samples=\d+ options=\['show_all', 'x'\]|"
                                    r"samples=\d+ options=\['x'\]")
@@ -486,7 +486,7 @@ class CommandLine(TempDirTest):
                 def render(self, session): return b"x"
             """)
         self.write("p.py", "pass\n")
-        env = dict(os.environ, PYTHONPATH=self.dir + ":" + os.environ["PYTHONPATH"])
+        env = dict(os.environ, PYTHONPATH=pythonpath(self.dir))
         master, slave = pty.openpty()
         p = subprocess.run([LAUNCHER, "-r", "bin.Bin", "p.py"], cwd=self.dir,
                            env=env, stdout=slave, stderr=subprocess.PIPE,

@@ -36,6 +36,10 @@ class DjangoMiddleware(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         django = need("django", "python3-django")
+        # what the example and the client import, which a Python newer than
+        # Debian's may refuse (3.13 has no cgi module for django.http)
+        need("django.http", "python3-django")
+        need("django.test", "python3-django")
         # Debian's Django 3.2 imports modules this Python deprecates
         warnings.filterwarnings("ignore", category=DeprecationWarning,
                                 module="django")

@@ -40,7 +40,7 @@ def slow_hook(d):
 class IPythonMagic(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        need("IPython", "IPython (pip) or python3-ipython")
+        need("IPython", "python3-ipython")
         from IPython.core.interactiveshell import InteractiveShell
         from traitlets.config import Config
 

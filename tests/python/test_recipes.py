@@ -6,7 +6,8 @@ import sys
 import time
 import unittest
 
-from helpers import PYTHON, TempDirTest
+from frameworks import need
+from helpers import PYTHON, TempDirTest, pythonpath
 
 from pyinstrument import Profiler
 
@@ -19,6 +20,7 @@ def busy(seconds):
 
 class FlaskRecipe(unittest.TestCase):
     def setUp(self):
+        need("flask", "python3-flask")
         from flask import Flask, g, make_response, request
 
         app = Flask(__name__)
@@ -117,7 +119,7 @@ class PytestFixtureRecipe(TempDirTest):
         self.write("pytest.py", PYTEST_STUB)
         self.write("runner.py", RUNNER)
         env = dict(os.environ)
-        env["PYTHONPATH"] = self.dir + os.pathsep + env.get("PYTHONPATH", "")
+        env["PYTHONPATH"] = pythonpath(self.dir)
         r = subprocess.run([PYTHON, "runner.py"], cwd=self.dir, env=env,
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)

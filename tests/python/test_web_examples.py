@@ -12,14 +12,15 @@ import sys
 import textwrap
 import warnings
 
-from frameworks import DEBIAN_PYTHON, EXAMPLES, example, html_functions, need
+from frameworks import (CHILD_IMPORT, DEBIAN_PYTHON, EXAMPLES, example,
+                        html_functions, import_error, need, not_importable)
 from helpers import PYTHON, SAMPLED_SLEEP, TempDirTest
 
 
 class FlaskExample(TempDirTest):
     def setUp(self):
         super().setUp()
-        need("flask", "Flask (pip) or python3-flask")
+        need("flask", "python3-flask")
         self.client = example("flask_app").app.test_client()
 
     def test_plain_request(self):
@@ -82,8 +83,7 @@ FASTAPI_CLIENT = """\
 import json, sys
 import pyinstrument  # ours, from PYTHONPATH, before Debian's goes first
 sys.path[0:0] = [{debian!r}, {examples!r}]
-from fastapi.testclient import TestClient
-import fastapi_app
+{imports}import fastapi_app
 {sampled_sleep}
 fastapi_app.time.sleep = sampled_sleep  # the view sleeps until sampled
 client = TestClient(fastapi_app.app)
@@ -98,11 +98,16 @@ for url, name in [("/", "plain"), ("/?profile", "html"),
 
 class FastAPIExample(TempDirTest):
     def test_requests(self):
+        imports = CHILD_IMPORT.format(imports="from fastapi.testclient "
+                                      "import TestClient")
         self.write("client.py", FASTAPI_CLIENT.format(
-            debian=DEBIAN_PYTHON, examples=EXAMPLES,
+            debian=DEBIAN_PYTHON, examples=EXAMPLES, imports=imports,
             sampled_sleep=SAMPLED_SLEEP))
         r = subprocess.run([PYTHON, "-W", "ignore", "client.py"], cwd=self.dir,
                            capture_output=True, text=True, timeout=300)
+        error = import_error(os.path.join(self.dir, "import-error"))
+        if r.returncode == 3 and error:
+            raise not_importable("python3-fastapi", error)
         self.assertEqual(r.returncode, 0,
                          "FastAPI's TestClient failed (is python3-fastapi "
                          "installed, as tests/packages.txt says?)\n" + r.stderr)
@@ -133,7 +138,7 @@ class LitestarExample(TempDirTest):
 PYTEST = textwrap.dedent("""\
     import sys, time
     sys.path.append({debian!r})
-    import pytest
+    """) + CHILD_IMPORT.format(imports="import pytest") + textwrap.dedent("""\
     {sampled_sleep}
     time.sleep = sampled_sleep
     sys.exit(pytest.main(["-p", "no:cacheprovider", "-q"]))
@@ -150,6 +155,9 @@ class PytestFixtureExample(TempDirTest):
                                          sampled_sleep=SAMPLED_SLEEP)],
             cwd=project,
             capture_output=True, text=True, timeout=300)
+        error = import_error(os.path.join(project, "import-error"))
+        if r.returncode == 3 and error:
+            raise not_importable("python3-pytest", error)
         self.assertEqual(r.returncode, 0,
                          "pytest failed (is python3-pytest installed?)\n"
                          + r.stdout + r.stderr)
