@@ -75,6 +75,11 @@ int capture_write(PyObject *file, PyObject *text);
  * Python value (None, bool, numbers, str, dicts and lists of them; other
  * objects as their str). 0, or -1 with an exception set. */
 int capture_opts_set(pyi_opts *o, const char *key, PyObject *v);
+/* module.attr(*args), importing 'module'; 'fmt' as Py_BuildValue takes it
+ * (a single value is passed as the only argument). NULL with an
+ * exception. */
+PyObject *capture_call(const char *module, const char *attr, const char *fmt,
+                       ...);
 /* A str from UTF-8 text that may hold NULs and surrogates (frame infos,
  * paths). New reference. */
 PyObject *capture_text(const char *s, size_t len);

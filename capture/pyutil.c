@@ -5,6 +5,7 @@
 #include "capture.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 capture_strings capture_str;
@@ -25,6 +26,23 @@ int capture_write(PyObject *file, PyObject *text) {
   PyObject *r = PyObject_CallMethodOneArg(file, capture_str.write, text);
   Py_XDECREF(r);
   return r ? 0 : -1;
+}
+
+PyObject *capture_call(const char *module, const char *attr, const char *fmt,
+                       ...) {
+  PyObject *m = PyImport_ImportModule(module), *f = NULL, *args = NULL, *r;
+  va_list ap;
+  va_start(ap, fmt);
+  if (m && (f = PyObject_GetAttrString(m, attr)))
+    args = Py_VaBuildValue(fmt, ap);
+  va_end(ap);
+  if (args && !PyTuple_Check(args))
+    Py_SETREF(args, PyTuple_Pack(1, args));
+  r = args ? PyObject_CallObject(f, args) : NULL;
+  Py_XDECREF(m);
+  Py_XDECREF(f);
+  Py_XDECREF(args);
+  return r;
 }
 
 PyObject *capture_text(const char *s, size_t len) {

@@ -45,21 +45,6 @@ static int fail_exception(const char *what) {
   return rc;
 }
 
-static PyObject *call(const char *module, const char *func, const char *fmt,
-                      ...) {
-  PyObject *m = PyImport_ImportModule(module), *f = NULL, *args = NULL, *r;
-  va_list ap;
-  va_start(ap, fmt);
-  if (m && (f = PyObject_GetAttrString(m, func)))
-    args = Py_VaBuildValue(fmt, ap);
-  va_end(ap);
-  r = args ? PyObject_CallObject(f, PyTuple_Check(args) ? args : NULL) : NULL;
-  Py_XDECREF(m);
-  Py_XDECREF(f);
-  Py_XDECREF(args);
-  return r;
-}
-
 static const char *utf8(PyObject *s) {
   return s && PyUnicode_Check(s) ? PyUnicode_AsUTF8(s) : NULL;
 }
@@ -90,7 +75,7 @@ static int apply_render_option(PyObject *kw, PyObject *opt) {
   PyObject *key = PyTuple_GET_ITEM(parts, 0), *value;
   if (PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(parts, 1)) == 0) {
     value = Py_NewRef(Py_True);
-  } else if (!(value = call("json", "loads", "(O)", PyTuple_GET_ITEM(parts, 2)))) {
+  } else if (!(value = capture_call("json", "loads", "(O)", PyTuple_GET_ITEM(parts, 2)))) {
     PyErr_Clear();
     value = Py_NewRef(PyTuple_GET_ITEM(parts, 2));
   }
@@ -270,8 +255,8 @@ static bool is_binary(PyObject *renderer) {
 static PyObject *reports_dir(bool create) {
   const char *xdg = getenv("XDG_DATA_HOME"); /* used as it is, when set */
   PyObject *base = xdg ? PyUnicode_DecodeFSDefault(xdg)
-                       : call("os.path", "expanduser", "(s)", "~/.local/share");
-  PyObject *dir = base ? call("os.path", "join", "(Oss)", base, "pyinstrument",
+                       : capture_call("os.path", "expanduser", "(s)", "~/.local/share");
+  PyObject *dir = base ? capture_call("os.path", "join", "(Oss)", base, "pyinstrument",
                               "reports")
                        : NULL;
   if (dir && create) {
@@ -321,8 +306,8 @@ static unsigned long long cache_limit(void) {
 /* The cache's files, newest first (their names are start times), each
  * with its size: a list of (path, size) tuples (new reference). */
 static PyObject *cache_files(PyObject *dir) {
-  PyObject *pattern = call("os.path", "join", "(Os)", dir, "*.pyisession");
-  PyObject *files = pattern ? call("glob", "glob", "(O)", pattern) : NULL;
+  PyObject *pattern = capture_call("os.path", "join", "(Os)", dir, "*.pyisession");
+  PyObject *files = pattern ? capture_call("glob", "glob", "(O)", pattern) : NULL;
   PyObject *out = files ? PyList_New(0) : NULL;
   Py_XDECREF(pattern);
   if (!out || PyList_Sort(files) || PyList_Reverse(files)) {
@@ -332,7 +317,7 @@ static PyObject *cache_files(PyObject *dir) {
   }
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++) {
     PyObject *f = PyList_GET_ITEM(files, i);
-    PyObject *size = call("os.path", "getsize", "(O)", f);
+    PyObject *size = capture_call("os.path", "getsize", "(O)", f);
     PyObject *item = size ? PyTuple_Pack(2, f, size) : NULL;
     if (!size) /* gone meanwhile: another run pruned it */
       PyErr_Clear();
@@ -359,19 +344,19 @@ static void remember(PyObject *session) {
   while (PyList_GET_SIZE(files) > 10) { /* the oldest names go first */
     Py_ssize_t last = PyList_GET_SIZE(files) - 1;
     PyObject *old = PyTuple_GET_ITEM(PyList_GET_ITEM(files, last), 0);
-    if (!(r = call("os", "remove", "(O)", old)) ||
+    if (!(r = capture_call("os", "remove", "(O)", old)) ||
         PyList_SetSlice(files, last, last + 1, NULL))
       goto done;
     Py_CLEAR(r);
   }
   PyObject *start = PyObject_GetAttrString(session, "start_time");
-  PyObject *local = start ? call("time", "localtime", "(O)", start) : NULL;
+  PyObject *local = start ? capture_call("time", "localtime", "(O)", start) : NULL;
   Py_XDECREF(start);
   if (!local ||
-      !(stamp = call("time", "strftime", "(sO)", "%Y-%m-%dT%H-%M-%S", local)))
+      !(stamp = capture_call("time", "strftime", "(sO)", "%Y-%m-%dT%H-%M-%S", local)))
     goto done_local;
   if (!(name = PyUnicode_FromFormat("%U.pyisession", stamp)) ||
-      !(path = call("os.path", "join", "(OO)", dir, name)) ||
+      !(path = capture_call("os.path", "join", "(OO)", dir, name)) ||
       !(r = PyObject_CallMethod(session, "save", "O", path)))
     goto done_local;
   Py_CLEAR(r);
@@ -391,7 +376,7 @@ static void remember(PyObject *session) {
     total -= PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(old, 1));
     if (same == 1)
       kept = false;
-    if (!(r = call("os", "remove", "(O)", f)) ||
+    if (!(r = capture_call("os", "remove", "(O)", f)) ||
         PyList_SetSlice(files, last, last + 1, NULL))
       goto done_local;
     Py_CLEAR(r);
@@ -545,16 +530,16 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
     return fail_exception("rendering the report");
   int rc = 0;
   if (!c->outfile && name && strcmp(name, "html") == 0 && stdout_is_tty(c)) {
-    PyObject *tmp = call("tempfile", "mkstemp", "(s)", ".html");
+    PyObject *tmp = capture_call("tempfile", "mkstemp", "(s)", ".html");
     PyObject *path = tmp ? Py_NewRef(PyTuple_GetItem(tmp, 1)) : NULL;
-    PyObject *closed = tmp ? call("os", "close", "(O)", PyTuple_GetItem(tmp, 0))
+    PyObject *closed = tmp ? capture_call("os", "close", "(O)", PyTuple_GetItem(tmp, 0))
                            : NULL;
     PyObject *url = path ? PyUnicode_FromFormat("file://%U", path) : NULL;
     PyObject *r = NULL;
     if (!closed || !url)
       rc = fail_exception("opening the report");
     else if ((rc = put(data, c->out, path)) == 0) {
-      if ((r = call("webbrowser", "open", "(O)", url)))
+      if ((r = capture_call("webbrowser", "open", "(O)", url)))
         PySys_FormatStdout(
             "stdout is a terminal, so saved profile output to %U\n", path);
       else
@@ -586,7 +571,7 @@ static int check_outfile(PyObject *outfile) {
   } else if (access(path, F_OK) == 0) {
     if (access(path, W_OK) != 0)
       rc = fail("cannot write %s: %s", path, strerror(errno));
-  } else if ((dir = call("os.path", "dirname", "(y)", path))) {
+  } else if ((dir = capture_call("os.path", "dirname", "(y)", path))) {
     const char *d = PyBytes_Check(dir) ? PyBytes_AS_STRING(dir) : ".";
     if (access(*d ? d : ".", W_OK) != 0)
       rc = fail("cannot write %s: %s", path, strerror(errno));
@@ -604,8 +589,8 @@ static PyObject *load_session(struct capture_cli *c, int *rc) {
     PyObject *dir = reports_dir(false);
     PyObject *name = dir ? PyUnicode_FromFormat("%U.pyisession", c->load_prev)
                          : NULL;
-    path = name ? call("os.path", "join", "(OO)", dir, name) : NULL;
-    PyObject *exists = path ? call("os.path", "exists", "(O)", path) : NULL;
+    path = name ? capture_call("os.path", "join", "(OO)", dir, name) : NULL;
+    PyObject *exists = path ? capture_call("os.path", "exists", "(O)", path) : NULL;
     if (exists && !PyObject_IsTrue(exists))
       *rc = fail("Couldn't find a profile with identifier %U", c->load_prev);
     else if (!exists)
@@ -633,8 +618,8 @@ static PyObject *load_session(struct capture_cli *c, int *rc) {
 static int anchor_outfile(struct capture_cli *c) {
   if (PyUnicode_Check(c->outfile) && PyUnicode_GET_LENGTH(c->outfile) == 0)
     return 0; /* refused by check_outfile */
-  PyObject *cwd = call("os", "getcwd", "()");
-  PyObject *abs = cwd ? call("os.path", "join", "(OO)", cwd, c->outfile) : NULL;
+  PyObject *cwd = capture_call("os", "getcwd", "()");
+  PyObject *abs = cwd ? capture_call("os.path", "join", "(OO)", cwd, c->outfile) : NULL;
   Py_XDECREF(cwd);
   if (!abs || PyList_Append(c->keep, abs)) {
     Py_XDECREF(abs);

@@ -90,22 +90,6 @@ static void note_exception(const char *what) {
   Py_XDECREF(tb);
 }
 
-/* module.attr(*args), importing 'module'; NULL with an exception. */
-static PyObject *call(const char *module, const char *attr, const char *fmt,
-                      ...) {
-  PyObject *m = PyImport_ImportModule(module), *f = NULL, *args = NULL, *r;
-  va_list ap;
-  va_start(ap, fmt);
-  if (m && (f = PyObject_GetAttrString(m, attr)))
-    args = Py_VaBuildValue(fmt, ap);
-  va_end(ap);
-  r = args ? PyObject_CallObject(f, args) : NULL;
-  Py_XDECREF(m);
-  Py_XDECREF(f);
-  Py_XDECREF(args);
-  return r;
-}
-
 /* A module only if the program has imported it (borrowed, or NULL). */
 static PyObject *imported(const char *name) {
   PyObject *modules = PySys_GetObject("modules");
@@ -316,7 +300,7 @@ static int take_exits(void) {
   if (sub.exits)
     return 0;
   PyObject *fn = PyCFunction_New(&at_exit_def, NULL);
-  PyObject *r = fn ? call("atexit", "register", "(O)", fn) : NULL;
+  PyObject *r = fn ? capture_call("atexit", "register", "(O)", fn) : NULL;
   Py_XDECREF(fn);
   if (!r)
     return -1;

@@ -9,21 +9,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-static PyObject *call(const char *module, const char *func, const char *fmt,
-                      ...) {
-  PyObject *m = PyImport_ImportModule(module), *f = NULL, *args = NULL, *r;
-  va_list ap;
-  va_start(ap, fmt);
-  if (m && (f = PyObject_GetAttrString(m, func)))
-    args = Py_VaBuildValue(fmt, ap);
-  va_end(ap);
-  r = args ? PyObject_CallObject(f, args) : NULL;
-  Py_XDECREF(m);
-  Py_XDECREF(f);
-  Py_XDECREF(args);
-  return r;
-}
-
 /* Prints the pending exception as Python does for an uncaught one
  * (through sys.excepthook). */
 static void print_exception(void) {
@@ -46,7 +31,7 @@ static PyObject *description(PyObject *template, PyObject *shown, int *rc) {
   Py_XDECREF(sp);
   if (!joined)
     goto done;
-  PyObject *formatter = call("string", "Formatter", "()");
+  PyObject *formatter = capture_call("string", "Formatter", "()");
   parsed = formatter ? PyObject_CallMethod(formatter, "parse", "O", tpl) : NULL;
   PyObject *items = parsed ? PySequence_List(parsed) : NULL;
   Py_XDECREF(formatter);
@@ -120,14 +105,14 @@ static int set_path0(PyObject *value) {
  * (.pyc) if it is one, else source compiled under the path as given
  * ('abs': the same path made absolute). */
 static PyObject *read_script(PyObject *path, PyObject *abs) {
-  PyObject *f = call("io", "open_code", "(O)", abs);
-  PyObject *code = f ? call("pkgutil", "read_code", "(O)", f) : NULL;
+  PyObject *f = capture_call("io", "open_code", "(O)", abs);
+  PyObject *code = f ? capture_call("pkgutil", "read_code", "(O)", f) : NULL;
   if (code == Py_None) {
     Py_CLEAR(code);
     PyObject *at = PyObject_CallMethod(f, "seek", "(i)", 0);
     PyObject *source = at ? PyObject_CallMethod(f, "read", NULL) : NULL;
     if (source)
-      code = call("builtins", "compile", "(OOs)", source, path, "exec");
+      code = capture_call("builtins", "compile", "(OOs)", source, path, "exec");
     Py_XDECREF(at);
     Py_XDECREF(source);
   }
@@ -165,7 +150,7 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
     if (rc)
       return -1;
     *shown = Py_NewRef(*argv);
-    if (!(*code = call("builtins", "compile", "(Oss)", c->program, "<string>",
+    if (!(*code = capture_call("builtins", "compile", "(Oss)", c->program, "<string>",
                        "exec"))) {
       print_exception(); /* a syntax error, as python3 -c reports it */
       return 1;
@@ -173,7 +158,7 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
     return 0;
   }
   if (c->module) { /* python3 -m: sys.path[0] is the working directory */
-    PyObject *cwd = call("os", "getcwd", "()");
+    PyObject *cwd = capture_call("os", "getcwd", "()");
     PyObject *runpy = PyImport_ImportModule("runpy");
     PyObject *run_module = runpy ? PyObject_GetAttrString(runpy, "run_module")
                                  : NULL;
@@ -191,7 +176,7 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
             * resolved); argv[0] and __file__ are the path as given */
     PyObject *prog = PyList_GET_ITEM(c->args, 0), *path;
     if (c->from_path) {
-      path = call("shutil", "which", "(O)", prog);
+      path = capture_call("shutil", "which", "(O)", prog);
       if (path == Py_None) {
         Py_DECREF(path);
         capture_flush_std();
@@ -199,7 +184,7 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
         return 1;
       }
     } else {
-      PyObject *exists = call("os.path", "exists", "(O)", prog);
+      PyObject *exists = capture_call("os.path", "exists", "(O)", prog);
       if (exists && !PyObject_IsTrue(exists)) {
         Py_DECREF(exists);
         capture_flush_std();
@@ -209,15 +194,15 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
       Py_XDECREF(exists);
       path = exists ? Py_NewRef(prog) : NULL;
     }
-    PyObject *abs = path ? call("os.path", "abspath", "(O)", path) : NULL;
-    PyObject *real = abs ? call("os.path", "realpath", "(O)", abs) : NULL;
-    PyObject *dir = real ? call("os.path", "dirname", "(O)", real) : NULL;
+    PyObject *abs = path ? capture_call("os.path", "abspath", "(O)", path) : NULL;
+    PyObject *real = abs ? capture_call("os.path", "realpath", "(O)", abs) : NULL;
+    PyObject *dir = real ? capture_call("os.path", "dirname", "(O)", real) : NULL;
     /* A plain file is read and compiled before the profiler starts, as
      * run_path would do after: that is not the program's time, and in a
      * timeline report a first sample there would stand for the whole run
      * (the processor that trims our frames follows the first child). A
      * directory or zip file goes through run_path. */
-    PyObject *importer = dir ? call("pkgutil", "get_importer", "(O)", path)
+    PyObject *importer = dir ? capture_call("pkgutil", "get_importer", "(O)", path)
                              : NULL;
     PyObject *script = importer == Py_None ? read_script(path, abs) : NULL;
     if (importer == Py_None && !script) {
@@ -254,7 +239,7 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
                     : "run_path(progname, run_name='__main__')";
     Py_XDECREF(script);
   }
-  *code = call("builtins", "compile", "(sss)", runner, "<string>", "exec");
+  *code = capture_call("builtins", "compile", "(sss)", runner, "<string>", "exec");
   return *code ? 0 : -1;
 }
 
