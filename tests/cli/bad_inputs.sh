@@ -14,7 +14,7 @@
 # time; there is no pyinstrument rendering of these to compare with). See
 # tests/data/bad/README.
 . "$(dirname "$0")/setup.sh"
-RENDER=$top_builddir/pyi-render
+RENDER=$(bin pyi-render)
 GENSESSION=$top_builddir/bench/gensession
 RENDERERS=${PYI_RENDERERS:-text json pyisession speedscope pstats html markdown folded pprof}
 BAD=$DATA/bad

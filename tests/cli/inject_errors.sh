@@ -8,7 +8,7 @@
 # temporary file behind. With no failure injected the shim must be
 # invisible: the report equals the one written without it.
 . "$(dirname "$0")/setup.sh"
-RENDER=$top_builddir/pyi-render
+RENDER=$(bin pyi-render)
 SHIM=$top_builddir/tests/.libs/inject_errors.so
 RENDERERS=${PYI_RENDERERS:-text json pyisession speedscope pstats html markdown folded pprof}
 # a preloaded shim comes before the sanitizer runtime: allow it

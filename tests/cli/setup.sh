@@ -12,16 +12,30 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 passes=0
+# python3 resolved once to the interpreter itself: a version manager's
+# shim (pyenv's) takes 0.3 s a start, more than the checks it runs
+PYTHON3=$(command python3 -c 'import sys; print(sys.executable)')
+python3() { "$PYTHON3" "$@"; }
+
+# The tools are libtool wrapper scripts, which take 50 ms a start (the
+# tests start them thousands of times): run the binaries behind them, with
+# the library path libtool gives them (taken once, from pyi-render's).
+LD_LIBRARY_PATH=$("$top_builddir/libtool" --mode=execute \
+  sh -c 'printf %s "$LD_LIBRARY_PATH"' sh "$top_builddir/pyi-render")
+export LD_LIBRARY_PATH
+bin() { # bin NAME: the binary of the tool NAME of the build tree
+  if [ -x "$top_builddir/.libs/$1" ]; then
+    echo "$top_builddir/.libs/$1"
+  else
+    echo "$top_builddir/$1"
+  fi
+}
 
 tool() { # tool NAME ARGS... (under valgrind when enabled)
-  _tool=$1
+  _tool=$(bin "$1")
   shift
-  if [ -n "$VALGRIND" ]; then
-    # libtool wrappers: run the real binary
-    $VALGRIND "$top_builddir/.libs/$_tool" "$@"
-  else
-    "$top_builddir/$_tool" "$@"
-  fi
+  # shellcheck disable=SC2086 # VALGRIND is a command with its options
+  $VALGRIND "$_tool" "$@"
 }
 
 pass() { passes=$((passes + 1)); }

@@ -9,7 +9,7 @@
 # with the options that change the pipeline; and a bad file must fail with
 # the same message either way.
 . "$(dirname "$0")/setup.sh"
-RENDER=$top_builddir/pyi-render
+RENDER=$(bin pyi-render)
 GENSESSION=$top_builddir/bench/gensession
 for prog in "$RENDER" "$GENSESSION"; do
   [ -x "$prog" ] || {
