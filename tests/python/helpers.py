@@ -185,11 +185,15 @@ class TempDirTest(unittest.TestCase):
 # Program text: sleeps 0.02 s at a time until a sample has named the sleep.
 # (It asks the extension, loaded already, for the sampler: importing
 # pyinstrument.stack_sampler would compile it under the profiler.)
+# (sleeps at least once: a sample between reading the time and the first
+# comparison would otherwise end the loop before any sleep)
 SLEEP_UNTIL_SAMPLED = """\
 import time
 from pyinstrument._capture import _stack_sampler as get_stack_sampler
-t = get_stack_sampler().last_profile_time
-while t == get_stack_sampler().last_profile_time: time.sleep(0.02)
+while True:
+    t = get_stack_sampler().last_profile_time
+    time.sleep(0.02)
+    if t != get_stack_sampler().last_profile_time: break
 """
 
 # A program that spins (for 0.15 s, and until 15 samples were taken) then
@@ -206,8 +210,10 @@ BUSY = """\
     class Worker:
         def run(self):
             busy(0.15)
-            t = get_stack_sampler().last_profile_time
-            while t == get_stack_sampler().last_profile_time: time.sleep(0.1)
+            while True:  # at least one sleep, however the samples fall
+                t = get_stack_sampler().last_profile_time
+                time.sleep(0.1)
+                if t != get_stack_sampler().last_profile_time: break
 
     Worker().run()
     """
