@@ -46,6 +46,18 @@ if [ -n "$missing" ]; then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
+
+# make check with the given arguments; when a test fails, the end of its
+# log goes to stderr too, so a CI transcript names the failing case
+check() {
+  if make -j"$jobs" check "$@"; then return 0; fi
+  for trs in $(grep -l -r --include='*.trs' '^:test-result: \(FAIL\|ERROR\)' . 2>/dev/null); do
+    echo "setup: ---- end of ${trs%.trs}.log ----" >&2
+    tail -n 80 "${trs%.trs}.log" >&2
+  done
+  return 1
+}
+
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 if [ "$mode" = test ]; then
@@ -58,6 +70,10 @@ if [ "$mode" = test ]; then
   if ! make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--quiet \
     >distcheck.log 2>&1; then
     grep -E '^(PASS|FAIL|SKIP|XPASS|ERROR):' distcheck.log || true
+    for trs in $(grep -l -r --include='*.trs' '^:test-result: \(FAIL\|ERROR\)' pyi-tools-*/_build 2>/dev/null); do
+      echo "setup: ---- end of ${trs%.trs}.log ----" >&2
+      tail -n 80 "${trs%.trs}.log" >&2
+    done
     tail -n 40 distcheck.log >&2
     echo "setup: make distcheck failed: see distcheck.log and the test logs" \
       "in pyi-tools-*/_build/sub" >&2
@@ -72,14 +88,17 @@ if [ "$mode" = test ]; then
   make distclean >/dev/null
   ./configure -q --enable-werror --enable-sanitizers
   make -j"$jobs" >/dev/null
-  ASAN_OPTIONS=detect_leaks=1 CK_TIMEOUT_MULTIPLIER=4 make -j"$jobs" check
+  ASAN_OPTIONS=detect_leaks=1 CK_TIMEOUT_MULTIPLIER=4
+  export ASAN_OPTIONS CK_TIMEOUT_MULTIPLIER
+  check
+  unset ASAN_OPTIONS CK_TIMEOUT_MULTIPLIER
   # the unit tests, the fuzz regression inputs and the command-line tests
   # of rendering, combining and writing files once more under valgrind
   # (each guarded by timeout: see Makefile.am)
   make distclean >/dev/null
   ./configure -q --enable-werror --enable-valgrind
   make -j"$jobs" >/dev/null
-  make -j"$jobs" check TESTS="tests/check_unit tests/fuzz/regress.sh \
+  check TESTS="tests/check_unit tests/fuzz/regress.sh \
     tests/cli/render.sh tests/cli/combine.sh tests/cli/output.sh"
   echo "setup: all tests passed"
   exit 0

@@ -86,6 +86,14 @@ PyObject *capture_text(const char *s, size_t len);
 /* The UTF-8 bytes of a str, surrogates kept; TypeError naming 'what' for
  * anything else. New reference. */
 PyObject *capture_utf8(PyObject *str, const char *what);
+/* Writes all 'len' bytes to descriptor 'fd', again after EINTR and short
+ * writes. 0, or an errno value (EIO for a write of nothing). */
+int capture_write_all(int fd, const char *data, size_t len);
+/* Starts a detached thread running fn(NULL) with every signal blocked, so
+ * that signals go to the program's threads (the main one, in practice)
+ * as CPython expects: a Ctrl-C must interrupt the main thread's sleep.
+ * 0, or -1. */
+int capture_thread_start(void *(*fn)(void *));
 /* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
  * new items zeroed. -1 with a Python MemoryError set. */
 int capture_grow(void **p, size_t *cap, size_t need, size_t size);

@@ -4,9 +4,13 @@
  */
 #include "capture.h"
 
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 capture_strings capture_str;
 
@@ -43,6 +47,33 @@ PyObject *capture_call(const char *module, const char *attr, const char *fmt,
   Py_XDECREF(f);
   Py_XDECREF(args);
   return r;
+}
+
+int capture_write_all(int fd, const char *data, size_t len) {
+  while (len) {
+    ssize_t w = write(fd, data, len);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return w < 0 ? errno : EIO;
+    data += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+int capture_thread_start(void *(*fn)(void *)) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* the new thread inherits it */
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  int rc = pthread_create(&t, &attr, fn, NULL);
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return rc == 0 ? 0 : -1;
 }
 
 PyObject *capture_text(const char *s, size_t len) {

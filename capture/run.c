@@ -445,22 +445,6 @@ static bool is_closed(PyObject *out) {
   return closed == 1;
 }
 
-/* Writes all of 'b' to descriptor 1; 0 or -1 with errno set. */
-static int write_fd1(PyObject *b) {
-  const char *p = PyBytes_AS_STRING(b);
-  size_t n = (size_t)PyBytes_GET_SIZE(b);
-  while (n) {
-    ssize_t w = write(1, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 /* Writes 'data' (str or bytes) to 'out', the stdout the command started
  * with (the program may have rebound sys.stdout to a StringIO or None,
  * or closed it: then to descriptor 1), or, with 'path', to a file the way
@@ -489,10 +473,9 @@ static int put(PyObject *data, PyObject *out, PyObject *path) {
       Py_DECREF(b);
     }
   } else if (out && out != Py_None && is_closed(out)) {
-    if (write_fd1(bytes))
-      rc = fail("<stdout>: %s", strerror(errno));
-    else
-      rc = 0;
+    int e = capture_write_all(1, PyBytes_AS_STRING(bytes),
+                              (size_t)PyBytes_GET_SIZE(bytes));
+    rc = e ? fail("<stdout>: %s", strerror(e)) : 0;
   } else {
     PyObject *r = NULL;
     if (out && out != Py_None && PyUnicode_Check(data)) {

@@ -339,6 +339,10 @@ static pthread_t saver;
 
 static void die_of_sigterm(void) {
   signal(SIGTERM, SIG_DFL);
+  sigset_t term; /* our helper threads block every signal */
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &term, NULL);
   raise(SIGTERM);
   _exit(128 + SIGTERM); /* not reached */
 }
@@ -380,13 +384,8 @@ static void *term_helper(void *unused) {
     term_pipe[0] = term_pipe[1] = -1;
     return NULL;
   }
-  pthread_t t;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, term_reaper, NULL) != 0)
+  if (capture_thread_start(term_reaper) != 0)
     die_of_sigterm();
-  pthread_attr_destroy(&attr);
   PyGILState_Ensure(); /* kept: the process ends here */
   finish();
   die_of_sigterm();
@@ -402,19 +401,14 @@ static void take_sigterm(void) {
       (cur.sa_handler != SIG_DFL && cur.sa_handler != on_sigterm))
     return; /* the program's choice stands */
   term_forget();
-  pthread_t t;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   if (pipe2(term_pipe, O_CLOEXEC) == 0 &&
-      pthread_create(&t, &attr, term_helper, NULL) == 0) {
+      capture_thread_start(term_helper) == 0) {
     struct sigaction sa = {.sa_handler = on_sigterm, .sa_flags = SA_ONSTACK};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
   } else {
     term_forget();
   }
-  pthread_attr_destroy(&attr);
 }
 
 /* After the session is saved SIGTERM kills at once again. */
@@ -522,16 +516,7 @@ static int write_session(const pyi_session *s, const char *path,
   char part[PATH_MAX + 8];
   snprintf(part, sizeof part, "%s.part", path);
   int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  int e = fd < 0 ? errno : 0;
-  for (size_t done = 0; !e && done < len;) {
-    ssize_t w = write(fd, data + done, len - done);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      e = w < 0 ? errno : EIO;
-    else
-      done += (size_t)w;
-  }
+  int e = fd < 0 ? errno : capture_write_all(fd, data, len);
   if (fd >= 0 && close(fd) != 0 && !e)
     e = errno;
   if (!e && rename(part, path) != 0)

@@ -140,22 +140,45 @@ static void while_waiting(void) {
  * traced thread even comes back to the same instruction, over and over,
  * until the flag falls. So while another thread holds the GIL (or none
  * does) the flag is what CPython computes for a thread other than the main
- * one. 3.13 raises it for the main thread alone. */
+ * one, a pending signal included (CPython's handler raises the flag for
+ * any thread too). 3.13 raises it for the main thread alone. */
+#if CAPTURE_RAISE_FLAG
+static bool main_holds_gil(void) {
+  return GIL_LOCKED(timer.interp) &&
+         GIL_HOLDER(timer.interp) == timer.tstate;
+}
+
+/* The reasons other than our request to keep the flag raised. */
+static int other_reasons(struct _ceval_state *ceval) {
+  int flag = _Py_atomic_load_relaxed(&ceval->gil_drop_request) |
+             _Py_atomic_load_relaxed(&_PyRuntime.ceval.signals_pending) |
+             ceval->pending.async_exc;
+#if PY_VERSION_HEX >= 0x030C0000 /* any thread runs these on 3.12 */
+  flag |= _Py_atomic_load_relaxed(&ceval->pending.calls_to_do) |
+          _Py_atomic_load_relaxed(&ceval->gc_scheduled);
+#endif
+  return flag;
+}
+#endif
+
 static void flag_request(void) {
 #if CAPTURE_RAISE_FLAG
   struct _ceval_state *ceval = &timer.interp->ceval;
-  if (GIL_LOCKED(timer.interp) && GIL_HOLDER(timer.interp) == timer.tstate) {
+  if (main_holds_gil()) {
     _Py_atomic_store_relaxed(&ceval->eval_breaker, 1);
     timer.raised = true;
   } else if (timer.raised) {
-    int flag = _Py_atomic_load_relaxed(&ceval->gil_drop_request) |
-               ceval->pending.async_exc;
-#if PY_VERSION_HEX >= 0x030C0000 /* any thread runs these on 3.12 */
-    flag |= _Py_atomic_load_relaxed(&ceval->pending.calls_to_do) |
-            _Py_atomic_load_relaxed(&ceval->gc_scheduled);
-#endif
+    int flag = other_reasons(ceval);
     _Py_atomic_store_relaxed(&ceval->eval_breaker, flag);
     timer.raised = false;
+    /* A reason set between those reads and the store (a signal, another
+     * thread asking for the GIL), or the main thread taking the GIL and
+     * computing its flag meanwhile, was just overwritten: a Ctrl-C would
+     * wait for the end of the program. Look again after the store, and
+     * raise the flag back for any of them. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!flag && (other_reasons(ceval) || main_holds_gil()))
+      _Py_atomic_store_relaxed(&ceval->eval_breaker, 1);
   }
 #endif
 }

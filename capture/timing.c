@@ -98,15 +98,10 @@ int capture_timing_subscribe(double interval) {
     timing.rephase = true;
     atomic_store(&timing.now_ns, monotonic_ns());
     if (!timing.running) {
-      pthread_t t;
-      pthread_attr_t attr;
-      pthread_attr_init(&attr);
-      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-      if (pthread_create(&t, &attr, timing_main, NULL) == 0)
+      if (capture_thread_start(timing_main) == 0)
         timing.running = true;
       else
         rc = -1, timing.n--;
-      pthread_attr_destroy(&attr);
     }
     pthread_cond_signal(&timing.wake);
   }

@@ -3,6 +3,7 @@ run the pyinstrument command, and readers of frame-info strings."""
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,13 @@ PYTHON = os.environ.get("PYI_PYTHON", sys.executable)
 # layout, known for 3.11 to 3.13; on other versions their time goes to the
 # calling line.
 TIMER_NAMES_C = (3, 11) <= sys.version_info[:2] <= (3, 13)
+
+# A runner that started us in the background of a shell may have left
+# SIGINT ignored, and the programs we start would inherit that: Python then
+# installs no KeyboardInterrupt handler, and the tests of Ctrl-C (ours and
+# CPython's own) would see it ignored. A handler is reset to the default
+# in every program we run.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SESSION_KEYS = [
     ("start_time", float),
