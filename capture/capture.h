@@ -335,6 +335,11 @@ const char *capture_renderer_class(const char *name);
  * object through its render() method. New reference (str, or bytes for
  * binary formats). */
 PyObject *capture_render(PyObject *renderer, PyObject *session);
+/* The report as bytes: from libsession for our own renderers (no str made
+ * on the way), else render()'s str encoded as UTF-8, or its bytes. '*text'
+ * tells whether it is text rather than a binary format. New reference. */
+PyObject *capture_render_bytes(PyObject *renderer, PyObject *session,
+                               bool *text);
 /* Renders with one of our renderer objects straight to 'path' (written
  * under a temporary name, then renamed). 0, or -1 with an exception. */
 int capture_render_file(PyObject *renderer, PyObject *session,

@@ -485,6 +485,31 @@ PyObject *capture_render(PyObject *renderer, PyObject *session) {
   return PyObject_CallMethodOneArg(renderer, capture_str.render, session);
 }
 
+PyObject *capture_render_bytes(PyObject *renderer, PyObject *session,
+                               bool *text) {
+  const struct renderer_class *c = class_of(Py_TYPE(renderer));
+  if (c && inherited(renderer, "render")) {
+    size_t len;
+    char *out = render_bytes(renderer, c, session, &len);
+    PyObject *r = out ? PyBytes_FromStringAndSize(out, (Py_ssize_t)len) : NULL;
+    free(out);
+    *text = !c->binary;
+    return r;
+  }
+  PyObject *data = capture_render(renderer, session);
+  if (!data)
+    return NULL;
+  *text = PyUnicode_Check(data);
+  PyObject *b = *text ? PyUnicode_AsEncodedString(data, "utf-8", "strict")
+                      : Py_NewRef(data);
+  Py_DECREF(data);
+  if (b && !PyBytes_Check(b)) {
+    PyErr_SetString(PyExc_TypeError, "render() must return str or bytes");
+    Py_CLEAR(b);
+  }
+  return b;
+}
+
 int capture_render_file(PyObject *renderer, PyObject *session,
                         const char *path, FILE *notices) {
   const struct renderer_class *c = class_of(Py_TYPE(renderer));

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* "pyinstrument: MESSAGE" on stderr; returns 1. */
@@ -445,18 +446,26 @@ static bool is_closed(PyObject *out) {
   return closed == 1;
 }
 
-/* Writes 'data' (str or bytes) to 'out', the stdout the command started
- * with (the program may have rebound sys.stdout to a StringIO or None,
- * or closed it: then to descriptor 1), or, with 'path', to a file the way
- * libsession writes every file. Returns 0, or 1 after printing the
- * error. */
-static int put(PyObject *data, PyObject *out, PyObject *path) {
-  PyObject *bytes = PyUnicode_Check(data)
-                        ? PyUnicode_AsEncodedString(data, "utf-8", "strict")
-                        : Py_NewRef(data);
+/* The binary buffer of 'out' when 'out' is a text stream that encodes as
+ * UTF-8, so that a text report can go there as it is (new reference);
+ * else NULL, without an exception. */
+static PyObject *utf8_buffer(PyObject *out) {
+  PyObject *enc = PyObject_GetAttrString(out, "encoding"), *buf = NULL;
+  const char *e = enc && PyUnicode_Check(enc) ? PyUnicode_AsUTF8(enc) : NULL;
+  if (e && (strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0))
+    buf = PyObject_GetAttr(out, capture_str.buffer);
+  Py_XDECREF(enc);
+  PyErr_Clear();
+  return buf;
+}
+
+/* Writes the report 'bytes' (UTF-8 when 'text') to 'out', the stdout the
+ * command started with (the program may have rebound sys.stdout to a
+ * StringIO or None, or closed it: then to descriptor 1), or, with 'path',
+ * to a file the way libsession writes every file. Returns 0, or 1 after
+ * printing the error. */
+static int put(PyObject *bytes, bool text, PyObject *out, PyObject *path) {
   int rc = -1;
-  if (!bytes)
-    return fail_exception("writing the report");
   if (path) {
     PyObject *b = NULL;
     pyi_error err = {0};
@@ -478,12 +487,23 @@ static int put(PyObject *data, PyObject *out, PyObject *path) {
     rc = e ? fail("<stdout>: %s", strerror(e)) : 0;
   } else {
     PyObject *r = NULL;
-    if (out && out != Py_None && PyUnicode_Check(data)) {
-      rc = capture_write(out, data);
-    } else if (out && out != Py_None) { /* bytes go to the binary buffer */
-      PyObject *buf = PyObject_GetAttr(out, capture_str.buffer);
-      rc = buf ? capture_write(buf, bytes) : -1;
-      Py_XDECREF(buf);
+    if (out && out != Py_None) {
+      /* bytes go to the binary buffer, and so does UTF-8 text for a UTF-8
+       * stream (a big report is not decoded to be encoded again); the
+       * text written so far goes first */
+      PyObject *buf = text ? utf8_buffer(out)
+                           : PyObject_GetAttr(out, capture_str.buffer);
+      if (buf) {
+        r = PyObject_CallMethodNoArgs(out, capture_str.flush);
+        rc = r ? capture_write(buf, bytes) : -1;
+        Py_CLEAR(r);
+        Py_DECREF(buf);
+      } else if (text) {
+        PyObject *str = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(bytes),
+                                             PyBytes_GET_SIZE(bytes), "replace");
+        rc = str ? capture_write(out, str) : -1;
+        Py_XDECREF(str);
+      }
     }
     if (rc == 0 && !(r = PyObject_CallMethodNoArgs(out, capture_str.flush)))
       rc = -1;
@@ -491,7 +511,6 @@ static int put(PyObject *data, PyObject *out, PyObject *path) {
     rc = rc ? fail_stdout(out) : 0;
     capture_flush_std();
   }
-  Py_DECREF(bytes);
   return rc;
 }
 
@@ -508,7 +527,8 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
     Py_DECREF(b);
     return rc ? fail_exception("writing the report") : 0;
   }
-  PyObject *data = capture_render(renderer, session);
+  bool text;
+  PyObject *data = capture_render_bytes(renderer, session, &text);
   if (!data)
     return fail_exception("rendering the report");
   int rc = 0;
@@ -521,7 +541,7 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
     PyObject *r = NULL;
     if (!closed || !url)
       rc = fail_exception("opening the report");
-    else if ((rc = put(data, c->out, path)) == 0) {
+    else if ((rc = put(data, text, c->out, path)) == 0) {
       if ((r = capture_call("webbrowser", "open", "(O)", url)))
         PySys_FormatStdout(
             "stdout is a terminal, so saved profile output to %U\n", path);
@@ -534,7 +554,7 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
     Py_XDECREF(url);
     Py_XDECREF(r);
   } else {
-    rc = put(data, c->out, c->outfile);
+    rc = put(data, text, c->out, c->outfile);
   }
   Py_DECREF(data);
   return rc;

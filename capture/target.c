@@ -5,6 +5,7 @@
  * §2.7). How the program ended is kept and replayed after the report.
  */
 #include "cli.h"
+#include <marshal.h>
 
 #include <stdarg.h>
 #include <string.h>
@@ -31,10 +32,9 @@ static PyObject *description(PyObject *template, PyObject *shown, int *rc) {
   Py_XDECREF(sp);
   if (!joined)
     goto done;
-  PyObject *formatter = capture_call("string", "Formatter", "()");
-  parsed = formatter ? PyObject_CallMethod(formatter, "parse", "O", tpl) : NULL;
+  /* string.Formatter().parse, without importing string (and re) */
+  parsed = capture_call("_string", "formatter_parser", "(O)", tpl);
   PyObject *items = parsed ? PySequence_List(parsed) : NULL;
-  Py_XDECREF(formatter);
   for (Py_ssize_t i = 0; items && i < PyList_GET_SIZE(items); i++) {
     PyObject *field = PyTuple_GetItem(PyList_GET_ITEM(items, i), 1);
     const char *f = field && field != Py_None ? PyUnicode_AsUTF8(field) : NULL;
@@ -102,20 +102,12 @@ static int set_path0(PyObject *value) {
 }
 
 /* The code of a script file as runpy.run_path reads it: a compiled file
- * (.pyc) if it is one, else source compiled under the path as given
- * ('abs': the same path made absolute). */
+ * (.pyc: pkgutil.read_code's test of the magic number) if it is one, else
+ * source compiled under the path as given ('abs': the same path made
+ * absolute). */
 static PyObject *read_script(PyObject *path, PyObject *abs) {
   PyObject *f = capture_call("io", "open_code", "(O)", abs);
-  PyObject *code = f ? capture_call("pkgutil", "read_code", "(O)", f) : NULL;
-  if (code == Py_None) {
-    Py_CLEAR(code);
-    PyObject *at = PyObject_CallMethod(f, "seek", "(i)", 0);
-    PyObject *source = at ? PyObject_CallMethod(f, "read", NULL) : NULL;
-    if (source)
-      code = capture_call("builtins", "compile", "(OOs)", source, path, "exec");
-    Py_XDECREF(at);
-    Py_XDECREF(source);
-  }
+  PyObject *data = f ? PyObject_CallMethod(f, "read", NULL) : NULL, *code = NULL;
   if (f) {
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
@@ -124,8 +116,54 @@ static PyObject *read_script(PyObject *path, PyObject *abs) {
     PyErr_Clear();
     PyErr_Restore(type, value, tb);
   }
+  PyObject *ext = data ? PyImport_ImportModule("_frozen_importlib_external")
+                       : NULL;
+  PyObject *magic = ext ? PyObject_GetAttrString(ext, "MAGIC_NUMBER") : NULL;
+  if (magic && PyBytes_Check(data) && PyBytes_Check(magic) &&
+      PyBytes_GET_SIZE(data) >= 16 &&
+      memcmp(PyBytes_AS_STRING(data), PyBytes_AS_STRING(magic),
+             (size_t)PyBytes_GET_SIZE(magic)) == 0)
+    code = PyMarshal_ReadObjectFromString(PyBytes_AS_STRING(data) + 16,
+                                          PyBytes_GET_SIZE(data) - 16);
+  else if (magic)
+    code = capture_call("builtins", "compile", "(OOs)", data, path, "exec");
   Py_XDECREF(f);
+  Py_XDECREF(data);
+  Py_XDECREF(ext);
+  Py_XDECREF(magic);
   return code;
+}
+
+/* pkgutil.get_importer(path), without importing pkgutil: the cached
+ * finder of 'path', else the first of sys.path_hooks that takes it, else
+ * None. New reference. */
+static PyObject *get_importer(PyObject *path) {
+  PyObject *cache = PySys_GetObject("path_importer_cache"); /* borrowed */
+  PyObject *hooks = PySys_GetObject("path_hooks");
+  PyObject *found = cache && PyDict_Check(cache)
+                        ? PyDict_GetItemWithError(cache, path)
+                        : NULL;
+  if (found || PyErr_Occurred())
+    return Py_XNewRef(found);
+  PyObject *it = hooks ? PyObject_GetIter(hooks) : NULL, *hook;
+  if (!hooks)
+    return Py_NewRef(Py_None);
+  while (it && (hook = PyIter_Next(it))) {
+    found = PyObject_CallOneArg(hook, path);
+    Py_DECREF(hook);
+    if (found) {
+      if (cache && PyDict_Check(cache) && !PyDict_SetDefault(cache, path, found))
+        Py_CLEAR(found);
+      break;
+    }
+    if (!PyErr_ExceptionMatches(PyExc_ImportError))
+      break;
+    PyErr_Clear();
+  }
+  Py_XDECREF(it);
+  if (!found && !PyErr_Occurred())
+    found = Py_NewRef(Py_None);
+  return found;
 }
 
 /* What to run: fills *code, *globs, *argv (the program's sys.argv) and
@@ -202,8 +240,7 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
      * timeline report a first sample there would stand for the whole run
      * (the processor that trims our frames follows the first child). A
      * directory or zip file goes through run_path. */
-    PyObject *importer = dir ? capture_call("pkgutil", "get_importer", "(O)", path)
-                             : NULL;
+    PyObject *importer = dir ? get_importer(path) : NULL;
     PyObject *script = importer == Py_None ? read_script(path, abs) : NULL;
     if (importer == Py_None && !script) {
       Py_XDECREF(path);

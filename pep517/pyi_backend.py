@@ -8,10 +8,10 @@ warnings as errors and with libsession linked into the tools and the
 extension, and packed into a wheel:
 
   pyinstrument/                       the package and its _capture extension
-  pyinstrument-V.data/scripts/        pyi-render, pyi-combine, pyi-diff
+  pyinstrument-V.data/scripts/        pyinstrument (a Python script),
+                                      pyi-render, pyi-combine, pyi-diff
   pyinstrument-V.data/data/share/man/man1/   the man pages
-  pyinstrument-V.dist-info/           METADATA, WHEEL, entry_points.txt
-                                      (the pyinstrument command), RECORD
+  pyinstrument-V.dist-info/           METADATA, WHEEL, RECORD
 
 V is the version of pyinstrument the package follows (capture/capture.h)
 with pyi-tools' own as a local label (libsession/pyisession.h), e.g.
@@ -113,12 +113,8 @@ def _wheel_file():
             "Root-Is-Purelib: false\nTag: %s-%s-%s\n" % wheel_tags())
 
 
-ENTRY_POINTS = "[console_scripts]\npyinstrument = pyinstrument.__main__:main\n"
-
-
 def _dist_info_files():
-    return [("METADATA", metadata()), ("WHEEL", _wheel_file()),
-            ("entry_points.txt", ENTRY_POINTS)]
+    return [("METADATA", metadata()), ("WHEEL", _wheel_file())]
 
 
 def _hash(data):
@@ -233,6 +229,10 @@ def _wheel_contents(src, build):
     if ext not in dict(files):
         raise RuntimeError("the build staged no %s" % ext)
     data = "%s-%s.data" % (NAME, version())
+    # the command as a script of our own, not a console-script entry point
+    # (see the file); pip points its "#!python" at the environment's python
+    files.append(("%s/scripts/pyinstrument" % data,
+                  os.path.join(src, "pep517", "pyinstrument-script.py")))
     for tool in TOOLS:
         path = os.path.join(build, tool)
         with open(path, "rb") as f:

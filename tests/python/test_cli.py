@@ -67,6 +67,12 @@ class RunsPrograms(TempDirTest):
         r = self.run_cli("-o", os.devnull, "c1.pyc")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("argv ['c1.pyc']", r.stdout)
+        # a zip application, found by sys.path_hooks as python3 finds it
+        subprocess.run([PYTHON, "-m", "zipapp", os.path.join(self.dir, "app"),
+                        "-o", os.path.join(self.dir, "app.pyz")], check=True)
+        r = self.run_cli("-o", os.devnull, "app.pyz", "y")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("argv ['app.pyz', 'y'] 'app.pyz' __main__", r.stdout)
 
     def test_syntax_error_as_python_reports_it(self):
         self.write("bad.py", "x = (\n")

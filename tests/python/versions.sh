@@ -128,6 +128,13 @@ one() { # one PYTHON: the whole round in a fresh venv
     "$bin/python" -m pip install $pip_opts "pyinstrument>=4" || true
   check "pyinstrument --version" has_line "$("$bin/pyinstrument" --version 2>&1)" \
     "pyinstrument ${version%%+*}, on Python $full (pyi-tools ${version#*+pyitools.})" || true
+  # the command is a script of ours, not a console-script wrapper (which
+  # imports re): nothing heavy is imported before the program starts
+  imports=$("$bin/python" -X importtime "$bin/pyinstrument" --version 2>&1 >/dev/null) || true
+  check "pyinstrument starts without importing re or typing" \
+    sh -c '! printf "%s\n" "$1" | grep -qE "\| +(re|typing)\$"' - "$imports" || true
+  check "pyinstrument imports the package at start" \
+    sh -c 'printf "%s\n" "$1" | grep -qE "\| +pyinstrument\$"' - "$imports" || true
   for t in pyi-render pyi-combine pyi-diff; do
     check "$t --version" "$bin/$t" --version || true
     check "$t needs no libsession.so" sh -c "! ldd '$bin/$t' | grep libsession" || true

@@ -1,12 +1,9 @@
 """The report formats; each class takes pyinstrument's keyword options."""
-from pyinstrument.renderers.base import FrameRenderer, Renderer
-from pyinstrument.renderers.console import ConsoleRenderer
-from pyinstrument.renderers.html import HTMLRenderer
-from pyinstrument.renderers.jsonrenderer import JSONRenderer
-from pyinstrument.renderers.pstatsrenderer import PstatsRenderer
-from pyinstrument.renderers.session import SessionRenderer
-from pyinstrument.renderers.speedscope import SpeedscopeRenderer
-from pyinstrument.renderers.extra import FoldedRenderer, MarkdownRenderer, PprofRenderer
+from pyinstrument._capture import (ConsoleRenderer, FoldedRenderer,
+                                   FrameRenderer, HTMLRenderer, JSONRenderer,
+                                   MarkdownRenderer, PprofRenderer,
+                                   PstatsRenderer, Renderer, SessionRenderer,
+                                   SpeedscopeRenderer)
 
 __all__ = [
     "Renderer",
@@ -21,3 +18,21 @@ __all__ = [
     "FoldedRenderer",
     "PprofRenderer",
 ]
+
+# pyinstrument's module of each class (pyinstrument.renderers.console ...),
+# imported when first named rather than with the package
+_SUBMODULES = frozenset(["base", "console", "extra", "html", "jsonrenderer",
+                         "pstatsrenderer", "session", "speedscope"])
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module("pyinstrument.renderers." + name)
+    raise AttributeError(
+        "module 'pyinstrument.renderers' has no attribute %r" % name)
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES)
