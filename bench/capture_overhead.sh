@@ -2,8 +2,10 @@
 # capture_overhead.sh - `make bench`'s capture section: wall time of each
 # shared workload run plainly and under our `pyinstrument` (the default,
 # the timer sampler, at 1 ms and 0.1 ms; pyinstrument's hook for
-# comparison), beside pyinstrument's figures and the targets. Prints a
-# markdown table; asserts nothing.
+# comparison), beside pyinstrument's figures and the targets, with a
+# one-statement program for the command's fixed cost; then the cost of
+# sampling alone, in one process (sampling_overhead.py). Prints markdown
+# tables; asserts nothing.
 #
 # The runs are interleaved (one of each configuration in turn, REPEAT
 # rounds) so that a machine that gets busier or quieter meanwhile weighs on
@@ -11,6 +13,8 @@
 #
 # BENCH_REPEAT  rounds, the median is shown (default 5)
 # BENCH_WORKLOADS  (default "callheavy sleepy deep mixed")
+# BENCH_SAMPLING  NAME:SCALE of the in-process table (default
+#                 "callheavy:20 sleepy:10 deep:20 mixed:4")
 set -eu
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -77,6 +81,7 @@ reference() {
   sleepy) echo "1 ms: +26 %; 0.1 ms: +39 %|1 ms: +5 %; 0.1 ms: +15 %" ;;
   deep) echo "1 ms: +35 % (+241 % measured again); 0.1 ms: killed at 23 GB|1 ms: +5 %; 0.1 ms: +15 %, bounded memory" ;;
   mixed) echo "too noisy to quote|-" ;;
+  empty) echo "-|- (fixed cost: start-up, report, report cache)" ;;
   *) echo "-|-" ;;
   esac
 }
@@ -90,8 +95,12 @@ echo "profile hook."
 echo
 printf '| workload | plain | default 1 ms | default 0.1 ms (peak RSS) | hook 1 ms | hook only | pyinstrument (shared README) | target |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
-for w in $WORKLOADS; do
+# "empty": a program of one statement, whose whole overhead is the
+# command's start-up, text report and report cache
+printf 'pass\n' >"$tmp/empty.py"
+for w in empty $WORKLOADS; do
   script=$DIR/$w.py
+  [ "$w" = empty ] && script=$tmp/empty.py
   [ -f "$script" ] || continue
   # one run unmeasured, so that the plain run is not the one warming caches
   "$PYI_PYTHON" "$script" >/dev/null 2>&1 || true
@@ -122,3 +131,10 @@ for w in $WORKLOADS; do
     "$hook" "$(over "$plain" "$hook")" "$hook_only" "$(over "$plain" "$hook_only")" \
     "${ref%%|*}" "${ref#*|}"
 done
+echo
+echo "Sampling alone: each workload's main(scale) in one process, plainly and under"
+echo "Profiler() at 1 ms and 0.1 ms (no start-up, report or cache), the three in turn,"
+echo "medians of $REPEAT rounds; scales chosen for runs of a few tenths of a second:"
+echo
+"$PYI_PYTHON" "$top_srcdir/bench/sampling_overhead.py" "$DIR" "$REPEAT" \
+  ${BENCH_SAMPLING:-callheavy:20 sleepy:10 deep:20 mixed:4}

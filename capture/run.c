@@ -307,10 +307,28 @@ static unsigned long long cache_limit(void) {
 /* The cache's files, newest first (their names are start times), each
  * with its size: a list of (path, size) tuples (new reference). */
 static PyObject *cache_files(PyObject *dir) {
-  PyObject *pattern = capture_call("os.path", "join", "(Os)", dir, "*.pyisession");
-  PyObject *files = pattern ? capture_call("glob", "glob", "(O)", pattern) : NULL;
+  /* *.pyisession as glob matches it (no dot files), without glob, which
+   * imports re: milliseconds of every run's end where nothing else has */
+  PyObject *names = capture_call("os", "listdir", "(O)", dir);
+  PyObject *files = names ? PyList_New(0) : NULL;
+  for (Py_ssize_t i = 0; files && i < PyList_GET_SIZE(names); i++) {
+    PyObject *n = PyList_GET_ITEM(names, i);
+    const char *u = PyUnicode_Check(n) ? PyUnicode_AsUTF8(n) : NULL;
+    size_t len = u ? strlen(u) : 0;
+    PyObject *f = NULL;
+    if (!u) {
+      PyErr_Clear(); /* an undecodable name is none of ours */
+      continue;
+    }
+    if (u[0] == '.' || len <= 11 || strcmp(u + len - 11, ".pyisession") != 0)
+      continue;
+    if (!(f = capture_call("os.path", "join", "(OO)", dir, n)) ||
+        PyList_Append(files, f))
+      Py_CLEAR(files);
+    Py_XDECREF(f);
+  }
+  Py_XDECREF(names);
   PyObject *out = files ? PyList_New(0) : NULL;
-  Py_XDECREF(pattern);
   if (!out || PyList_Sort(files) || PyList_Reverse(files)) {
     Py_XDECREF(files);
     Py_XDECREF(out);
