@@ -58,7 +58,7 @@
 typedef struct capture_strings {
   PyObject *self, *cls, *tracebackhide, *qualname, *name, *write, *flush,
       *encoding, *isatty, *render, *buffer, *coro, *cr_frame, *cr_await,
-      *cr_suspended;
+      *cr_suspended, *threading;
   PyObject *context_var; /* the ContextVar "active_profiler_context_var" */
 } capture_strings;
 
@@ -185,6 +185,9 @@ bool capture_frames_has_python(PyThreadState *t);
 bool capture_frames_has_back(PyFrameObject *frame);
 /* "<name>\0<thread>\0<ident>" of the calling thread. */
 uint32_t capture_frames_thread_root(capture_frames *F);
+/* Whether the calling thread is the main thread of the main interpreter:
+ * 1, 0, or -1 with an exception set. */
+int capture_in_main_thread(void);
 /* Where thread 't' is: its top frame and instruction. */
 void capture_frames_position(PyThreadState *t, uintptr_t where[2]);
 /* The id of the C function thread 't' is calling, as a c_return event

@@ -647,14 +647,52 @@ uint32_t capture_frames_cfunc(capture_frames *F, PyObject *callable) {
   return id;
 }
 
+int capture_in_main_thread(void) {
+#if CAPTURE_INTERNAL_FRAMES
+  /* read from the runtime: a profiler's start imports nothing (threading
+   * costs a bare interpreter milliseconds, and its first import would be
+   * recorded by an outer profiler); a forked child's runtime names the
+   * thread that forked, as threading does */
+  return PyThread_get_thread_ident() == _PyRuntime.main_thread &&
+         PyThreadState_Get()->interp == PyInterpreterState_Main();
+#else
+  PyObject *threading = PyImport_ImportModule("threading");
+  PyObject *main = threading ? PyObject_CallMethod(threading, "main_thread",
+                                                   NULL)
+                             : NULL;
+  PyObject *ident = main ? PyObject_GetAttrString(main, "ident") : NULL;
+  int rc = -1;
+  if (ident) {
+    unsigned long v = PyLong_AsUnsignedLong(ident);
+    rc = PyErr_Occurred() ? -1 : v == PyThread_get_thread_ident();
+  }
+  Py_XDECREF(threading);
+  Py_XDECREF(main);
+  Py_XDECREF(ident);
+  return rc;
+#endif
+}
+
 uint32_t capture_frames_thread_root(capture_frames *F) {
   PyObject *threading = NULL, *thread = NULL, *name = NULL, *text = NULL,
            *bytes = NULL;
   uint32_t id = 0;
-  if (!(threading = PyImport_ImportModule("threading")) ||
-      !(thread = PyObject_CallMethod(threading, "current_thread", NULL)) ||
-      !(name = PyObject_GetAttrString(thread, "name")))
+  /* the main thread is "MainThread" to threading, which need not be
+   * imported to say so; other threads are whatever it calls them */
+  int main = (threading = PyImport_GetModule(capture_str.threading)) ? 0
+             : PyErr_Occurred()                                   ? -1
+                                            : capture_in_main_thread();
+  if (main < 0)
     goto done;
+  if (main) {
+    if (!(name = PyUnicode_FromString("MainThread")))
+      goto done;
+  } else if ((!threading &&
+              !(threading = PyImport_ImportModule("threading"))) ||
+             !(thread = PyObject_CallMethod(threading, "current_thread", NULL)) ||
+             !(name = PyObject_GetAttrString(thread, "name"))) {
+    goto done;
+  }
   text = PyUnicode_FromFormat("%S%c<thread>%c%lu", name, 0, 0,
                               PyThread_get_thread_ident());
   if (text && (bytes = utf8(text)))

@@ -126,6 +126,7 @@ int capture_strings_init(void) {
       {&capture_str.cr_frame, "cr_frame"},
       {&capture_str.cr_await, "cr_await"},
       {&capture_str.cr_suspended, "cr_suspended"},
+      {&capture_str.threading, "threading"},
   };
   for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
     if (!*strings[i].slot &&

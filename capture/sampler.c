@@ -295,24 +295,6 @@ static void sampler_release(SamplerObject *s) {
   s->all_threads = false;
 }
 
-/* Whether the calling thread is the main thread: 1, 0, or -1 on error. */
-static int in_main_thread(void) {
-  PyObject *threading = PyImport_ImportModule("threading");
-  PyObject *main = threading ? PyObject_CallMethod(threading, "main_thread",
-                                                   NULL)
-                             : NULL;
-  PyObject *ident = main ? PyObject_GetAttrString(main, "ident") : NULL;
-  int rc = -1;
-  if (ident) {
-    unsigned long v = PyLong_AsUnsignedLong(ident);
-    rc = PyErr_Occurred() ? -1 : v == PyThread_get_thread_ident();
-  }
-  Py_XDECREF(threading);
-  Py_XDECREF(main);
-  Py_XDECREF(ident);
-  return rc;
-}
-
 /* Removes the hook or the timer of 's'. */
 static void sampler_uninstall(SamplerObject *s) {
   if (s->interval <= 0)
@@ -387,7 +369,7 @@ static int sampler_update(SamplerObject *s) {
   /* pending calls run in the main thread only: elsewhere, the hook; and a
    * fake clock can only be asked at profile events */
   if (mode == CAPTURE_SAMPLER_TIMER) {
-    int main = s->timer_func ? 0 : in_main_thread();
+    int main = s->timer_func ? 0 : capture_in_main_thread();
     if (main < 0)
       return -1;
     if (!main)

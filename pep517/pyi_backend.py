@@ -267,7 +267,8 @@ def _write_wheel(directory, files):
         for arcname, file in files:
             with open(file, "rb") as f:
                 data = f.read()
-            executable = os.stat(file).st_mode & 0o111
+            executable = (os.stat(file).st_mode & 0o111 or
+                          "/scripts/" in arcname)  # pip keeps the mode
             add(arcname, data, 0o755 if executable else 0o644)
         for n, text in _dist_info_files():
             add("%s/%s" % (info, n), text.encode("utf-8"), 0o644)

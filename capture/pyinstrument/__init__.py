@@ -1,8 +1,7 @@
 """pyinstrument: a statistical profiler for Python (pyi-tools' C implementation)."""
-# Profilers name the thread they record through threading. Imported with
-# the package, as pyinstrument does, it is never first imported by a
-# profiler's start or report, which an outer profiler would record.
-import threading  # noqa: F401
+# Unlike pyinstrument, the package does not import threading (milliseconds
+# of a bare interpreter's start): a profiler started in the main thread
+# knows it from the runtime, and names it "MainThread" as threading would.
 from _collections_abc import MutableMapping as _MutableMapping  # loaded at start-up
 
 from pyinstrument._capture import FrameAttributes as _FrameAttributes

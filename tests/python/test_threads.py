@@ -14,7 +14,7 @@ import unittest
 
 from pyinstrument import Profiler
 
-from helpers import (PYI_RENDER, TempDirTest, fake_clock, frame_parts,
+from helpers import (PYI_RENDER, PYTHON, TempDirTest, fake_clock, frame_parts,
                      functions, spin_until_sampled)
 
 TOOLS = os.path.dirname(PYI_RENDER)
@@ -267,3 +267,35 @@ class Command(TempDirTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WithoutThreading(unittest.TestCase):
+    """The package and a profiler in the main thread import no threading (a
+    bare interpreter's start pays milliseconds for it), and the root frame
+    still names the thread as threading would."""
+
+    def test_main_thread_named_without_importing_threading(self):
+        import pyinstrument
+        top = os.path.dirname(os.path.dirname(os.path.abspath(
+            pyinstrument.__file__)))
+        code = """if True:
+            import sys
+            assert "threading" not in sys.modules, "threading came with -S"
+            from pyinstrument import Profiler
+            for attempt in range(50):  # until a sample was taken
+                p = Profiler(interval=0.0001)
+                p.start()
+                sum(i * i for i in range(300000))
+                p.stop()
+                if p.last_session.frame_records:
+                    break
+            print("THREADING", "threading" in sys.modules)
+            print("ROOT", p.last_session.frame_records[0][0][0].split(chr(0))[:2])
+            """
+        # -S: no site, so no .pth file imports threading first
+        r = subprocess.run([PYTHON, "-S", "-c", code], capture_output=True,
+                           text=True, timeout=120,
+                           env=dict(os.environ, PYTHONPATH=top))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("THREADING False", r.stdout)
+        self.assertIn("ROOT ['MainThread', '<thread>']", r.stdout)
