@@ -47,14 +47,19 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# make check with the given arguments; when a test fails, the end of its
-# log goes to stderr too, so a CI transcript names the failing case
-check() {
-  if make -j"$jobs" check "$@"; then return 0; fi
-  for trs in $(grep -l -r --include='*.trs' '^:test-result: \(FAIL\|ERROR\)' . 2>/dev/null); do
+# the end of the log of every failed test under DIR, on stderr, so that a
+# CI transcript names the failing case
+show_failed() {
+  for trs in $(grep -l -r --include='*.trs' '^:test-result: \(FAIL\|ERROR\)' "$1" 2>/dev/null); do
     echo "setup: ---- end of ${trs%.trs}.log ----" >&2
     tail -n 80 "${trs%.trs}.log" >&2
   done
+}
+
+# make check with the given arguments, showing what failed
+check() {
+  if make -j"$jobs" check "$@"; then return 0; fi
+  show_failed .
   return 1
 }
 
@@ -70,10 +75,7 @@ if [ "$mode" = test ]; then
   if ! make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--quiet \
     >distcheck.log 2>&1; then
     grep -E '^(PASS|FAIL|SKIP|XPASS|ERROR):' distcheck.log || true
-    for trs in $(grep -l -r --include='*.trs' '^:test-result: \(FAIL\|ERROR\)' pyi-tools-*/_build 2>/dev/null); do
-      echo "setup: ---- end of ${trs%.trs}.log ----" >&2
-      tail -n 80 "${trs%.trs}.log" >&2
-    done
+    for build in pyi-tools-*/_build; do show_failed "$build"; done
     tail -n 40 distcheck.log >&2
     echo "setup: make distcheck failed: see distcheck.log and the test logs" \
       "in pyi-tools-*/_build/sub" >&2

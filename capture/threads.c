@@ -26,15 +26,12 @@
  * or NULL (no error set) when it does not know it (yet). Only dicts are
  * read: no Python code runs. */
 static PyObject *thread_name(unsigned long ident) {
-  static PyObject *threading_name, *active_name, *name_attr;
-  if (!threading_name &&
-      !(threading_name = PyUnicode_InternFromString("threading")))
-    goto none;
+  static PyObject *active_name, *name_attr;
   if (!active_name && !(active_name = PyUnicode_InternFromString("_active")))
     goto none;
   if (!name_attr && !(name_attr = PyUnicode_InternFromString("_name")))
     goto none;
-  PyObject *threading = PyImport_GetModule(threading_name), *name = NULL;
+  PyObject *threading = PyImport_GetModule(capture_str.threading), *name = NULL;
   PyObject *dict = threading ? PyModule_GetDict(threading) : NULL;
   PyObject *active = dict ? PyDict_GetItemWithError(dict, active_name) : NULL;
   PyObject *key = active && PyDict_Check(active)
