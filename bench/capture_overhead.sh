@@ -53,11 +53,20 @@ command_of() {
   esac
 }
 
+# Address-space randomisation off for every run alike (setarch -R, where
+# it works): on the project's VM it made about half of all python starts
+# 20 ms slower at random (an empty program took 72 or 95 ms), 15 % of
+# deep.py's run, which a median of a few runs does not even out.
+NORAND=
+if setarch -R true 2>/dev/null; then
+  NORAND="setarch -R"
+fi
+
 # run CONFIG SCRIPT: one timed run; appends "ms rss_kb" to $tmp/CONFIG
 run() {
   start=$(date +%s%N)
   # shellcheck disable=SC2046
-  "$TIME" -f '%M' -o "$tmp/t" $(command_of "$1") "$2" >/dev/null 2>"$tmp/err" ||
+  $NORAND "$TIME" -f '%M' -o "$tmp/t" $(command_of "$1") "$2" >/dev/null 2>"$tmp/err" ||
     { echo "failed: $1 $2 ($(head -c 200 "$tmp/err"))" >&2; return 1; }
   end=$(date +%s%N)
   echo "$(((end - start) / 1000000)) $(tail -n 1 "$tmp/t")" >>"$tmp/$1"
@@ -92,6 +101,7 @@ echo "included), medians of $REPEAT interleaved runs. 'default' is the timer sam
 echo "hook); 'hook' is pyinstrument's profile hook (\`--sampler hook\`); 'hook only' is the hook"
 echo "installed but never sampling (\`--sampler hook -i 1000\`): what CPython charges for any"
 echo "profile hook."
+[ -n "$NORAND" ] && echo "Address-space randomisation is off for every run (setarch -R)."
 echo
 printf '| workload | plain | default 1 ms | default 0.1 ms (peak RSS) | hook 1 ms | hook only | pyinstrument (shared README) | target |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'

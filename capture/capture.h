@@ -80,6 +80,9 @@ int capture_opts_set(pyi_opts *o, const char *key, PyObject *v);
  * exception. */
 PyObject *capture_call(const char *module, const char *attr, const char *fmt,
                        ...);
+/* compile(source, filename, "exec") for a str or bytes source, as a
+ * script's file or -c's text, through the C API. New reference. */
+PyObject *capture_compile(PyObject *source, PyObject *filename);
 /* A str from UTF-8 text that may hold NULs and surrogates (frame infos,
  * paths). New reference. */
 PyObject *capture_text(const char *s, size_t len);
@@ -350,6 +353,9 @@ int capture_render_file(PyObject *renderer, PyObject *session,
 /* Whether a class derived from one of ours takes processor_options
  * without being a FrameRenderer (libsession's own formats). */
 bool capture_renderer_takes_processor_options(PyObject *cls);
+/* Whether 'cls' is (a subclass of) ConsoleRenderer ('console') or else
+ * FrameRenderer. */
+bool capture_renderer_derives(PyObject *cls, bool console);
 /* The built-in renderer class for a libsession renderer name (borrowed),
  * or NULL. */
 PyObject *capture_renderer_type(const char *name);

@@ -557,6 +557,13 @@ bool capture_renderer_takes_processor_options(PyObject *cls) {
   return c && (c->frame || c->cli_frame);
 }
 
+bool capture_renderer_derives(PyObject *cls, bool console) {
+  PyTypeObject *base = console ? &ConsoleRenderer_Type : &FrameRenderer_Type;
+  int r = PyObject_IsSubclass(cls, (PyObject *)base);
+  PyErr_Clear(); /* not a class: it derives from nothing */
+  return r > 0;
+}
+
 PyObject *capture_renderer_type(const char *name) {
   if (name && strcmp(name, "session") == 0)
     name = "pyisession";

@@ -113,25 +113,13 @@ static int apply_render_option(PyObject *kw, PyObject *opt) {
   return rc;
 }
 
-/* Whether renderer class 'cls' derives from the class called 'base' of
- * pyinstrument.renderers. */
-static bool derives(PyObject *cls, const char *base) {
-  PyObject *m = PyImport_ImportModule("pyinstrument.renderers");
-  PyObject *b = m ? PyObject_GetAttrString(m, base) : NULL;
-  int r = b ? PyObject_IsSubclass(cls, b) : 0;
-  Py_XDECREF(m);
-  Py_XDECREF(b);
-  PyErr_Clear();
-  return r > 0;
-}
-
 /* The options pyinstrument's CLI gives a renderer of class 'cls' (cli.md
  * §4): processor_options to frame renderers, unicode and colour to text
  * renderers (subclasses included). */
 static PyObject *render_kwargs(struct capture_cli *c, PyObject *cls,
                                bool *failed) {
   PyObject *kw = PyDict_New();
-  bool frame = derives(cls, "FrameRenderer") ||
+  bool frame = capture_renderer_derives(cls, false) ||
                capture_renderer_takes_processor_options(cls);
   *failed = false;
   if (kw && frame) {
@@ -155,7 +143,7 @@ static PyObject *render_kwargs(struct capture_cli *c, PyObject *cls,
     Py_XDECREF(h);
     Py_XDECREF(s);
   }
-  if (kw && derives(cls, "ConsoleRenderer")) {
+  if (kw && capture_renderer_derives(cls, true)) {
     bool uni = true, col = false; /* a file is UTF-8 and no terminal */
     if (!c->outfile && c->out)
       capture_stream_caps(c->out, &uni, &col);
@@ -379,8 +367,21 @@ static void remember(PyObject *session) {
       !(r = PyObject_CallMethod(session, "save", "O", path)))
     goto done_local;
   Py_CLEAR(r);
-  Py_SETREF(files, cache_files(dir));
-  if (!files)
+  /* the listing taken before, with the new file in its place (a file of
+   * the same name, from a run that started in the same second, replaced) */
+  for (Py_ssize_t i = PyList_GET_SIZE(files) - 1; i >= 0; i--) {
+    int same = PyObject_RichCompareBool(
+        PyTuple_GET_ITEM(PyList_GET_ITEM(files, i), 0), path, Py_EQ);
+    if (same < 0 || (same && PyList_SetSlice(files, i, i + 1, NULL)))
+      goto done_local;
+  }
+  PyObject *size = capture_call("os.path", "getsize", "(O)", path);
+  PyObject *item = size ? PyTuple_Pack(2, path, size) : NULL;
+  int bad = !item || PyList_Append(files, item) || PyList_Sort(files) ||
+            PyList_Reverse(files);
+  Py_XDECREF(size);
+  Py_XDECREF(item);
+  if (bad)
     goto done_local;
   unsigned long long limit = cache_limit(), total = 0;
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++)

@@ -126,7 +126,7 @@ static PyObject *read_script(PyObject *path, PyObject *abs) {
     code = PyMarshal_ReadObjectFromString(PyBytes_AS_STRING(data) + 16,
                                           PyBytes_GET_SIZE(data) - 16);
   else if (magic)
-    code = capture_call("builtins", "compile", "(OOs)", data, path, "exec");
+    code = capture_compile(data, path);
   Py_XDECREF(f);
   Py_XDECREF(data);
   Py_XDECREF(ext);
@@ -188,8 +188,10 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
     if (rc)
       return -1;
     *shown = Py_NewRef(*argv);
-    if (!(*code = capture_call("builtins", "compile", "(Oss)", c->program, "<string>",
-                       "exec"))) {
+    PyObject *where = PyUnicode_FromString("<string>");
+    *code = where ? capture_compile(c->program, where) : NULL;
+    Py_XDECREF(where);
+    if (!*code) {
       print_exception(); /* a syntax error, as python3 -c reports it */
       return 1;
     }
@@ -276,7 +278,7 @@ static int prepare(struct capture_cli *c, PyObject **code, PyObject **globs,
                     : "run_path(progname, run_name='__main__')";
     Py_XDECREF(script);
   }
-  *code = capture_call("builtins", "compile", "(sss)", runner, "<string>", "exec");
+  *code = Py_CompileString(runner, "<string>", Py_file_input);
   return *code ? 0 : -1;
 }
 

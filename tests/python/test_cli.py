@@ -82,6 +82,40 @@ class RunsPrograms(TempDirTest):
         self.assertIn('File "bad.py", line 1', r.stderr)
         self.assertEqual(r.stdout, "")
 
+    def test_source_bytes_as_python_reads_them(self):
+        # compiled through the C API, not compile(): the coding cookie, a
+        # BOM and a NUL byte must still come out as python3 makes them
+        def script(name, data):
+            with open(os.path.join(self.dir, name), "wb") as f:
+                f.write(data)
+        script("latin.py", b"# -*- coding: latin-1 -*-\nprint(ascii('caf\xe9'))\n")
+        script("bom.py", b"\xef\xbb\xbfprint(ascii('\xc3\xa9t\xc3\xa9'))\n")
+        script("nul.py", b"x = 1\0\n")
+        for name, out in (("latin.py", "'caf\\xe9'"), ("bom.py", "'\\xe9t\\xe9'")):
+            r = self.run_cli("-o", os.devnull, name)
+            self.assertEqual((r.returncode, r.stdout.strip()), (0, out), r.stderr)
+        plain = subprocess.run([PYTHON, "nul.py"], cwd=self.dir,
+                               capture_output=True, text=True)
+        r = self.run_cli("nul.py")
+        self.assertEqual(r.returncode, plain.returncode)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("null bytes", r.stderr)
+        self.assertEqual(r.stdout, "")
+        r = self.run_cli("-o", os.devnull, "-c", "print(ascii('h\u00e9'))")
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, "'h\\xe9'"), r.stderr)
+
+    def test_the_program_starts_with_only_the_package_imported(self):
+        # the renderer classes and the rest come with the report, not before
+        # the program: each import is start-up time of every profiled run
+        self.write("mods.py", """\
+            import sys
+            print(sorted(m for m in sys.modules if m.startswith("pyinstrument")))
+            """)
+        r = self.run_cli("-o", os.devnull, "mods.py")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "['pyinstrument', "
+                         "'pyinstrument.__main__', 'pyinstrument._capture']")
+
     def test_module_mode(self):
         self.write("pkg/__init__.py", "")
         self.write("pkg/mod.py", ARGV_SCRIPT)
