@@ -485,6 +485,19 @@ PyObject *capture_render(PyObject *renderer, PyObject *session) {
   return PyObject_CallMethodOneArg(renderer, capture_str.render, session);
 }
 
+/* What a render() method returned, as the bytes to write: a str in UTF-8
+ * (a binary format's str keeps its undecodable bytes, as surrogates), or
+ * the bytes themselves. New reference, or NULL with an exception. */
+static PyObject *report_bytes(PyObject *data, const struct renderer_class *c) {
+  if (PyUnicode_Check(data))
+    return PyUnicode_AsEncodedString(
+        data, "utf-8", c && c->binary ? "surrogateescape" : "strict");
+  if (PyBytes_Check(data))
+    return Py_NewRef(data);
+  PyErr_SetString(PyExc_TypeError, "render() must return str or bytes");
+  return NULL;
+}
+
 PyObject *capture_render_bytes(PyObject *renderer, PyObject *session,
                                bool *text) {
   const struct renderer_class *c = class_of(Py_TYPE(renderer));
@@ -500,13 +513,8 @@ PyObject *capture_render_bytes(PyObject *renderer, PyObject *session,
   if (!data)
     return NULL;
   *text = PyUnicode_Check(data);
-  PyObject *b = *text ? PyUnicode_AsEncodedString(data, "utf-8", "strict")
-                      : Py_NewRef(data);
+  PyObject *b = report_bytes(data, c);
   Py_DECREF(data);
-  if (b && !PyBytes_Check(b)) {
-    PyErr_SetString(PyExc_TypeError, "render() must return str or bytes");
-    Py_CLEAR(b);
-  }
   return b;
 }
 
@@ -528,20 +536,10 @@ int capture_render_file(PyObject *renderer, PyObject *session,
     if (PyErr_Occurred())
       return -1;
     PyObject *data = capture_render(renderer, session);
-    if (!data)
+    PyObject *b = data ? report_bytes(data, c) : NULL;
+    Py_XDECREF(data);
+    if (!b)
       return -1;
-    PyObject *b = PyUnicode_Check(data)
-                      ? PyUnicode_AsEncodedString(
-                            data, "utf-8",
-                            c && c->binary ? "surrogateescape" : "strict")
-                      : Py_NewRef(data);
-    Py_DECREF(data);
-    if (!b || !PyBytes_Check(b)) {
-      if (b)
-        PyErr_SetString(PyExc_TypeError, "render() must return str or bytes");
-      Py_XDECREF(b);
-      return -1;
-    }
     rc = pyi_write_file(path, PyBytes_AS_STRING(b),
                         (size_t)PyBytes_GET_SIZE(b), &err);
     Py_DECREF(b);
