@@ -84,7 +84,7 @@ class RunsPrograms(TempDirTest):
 
     def test_source_bytes_as_python_reads_them(self):
         # compiled through the C API, not compile(): the coding cookie, a
-        # BOM and a NUL byte must still come out as python3 makes them
+        # BOM and a NUL byte must still come out as compile() makes them
         def script(name, data):
             with open(os.path.join(self.dir, name), "wb") as f:
                 f.write(data)
@@ -94,10 +94,9 @@ class RunsPrograms(TempDirTest):
         for name, out in (("latin.py", "'caf\\xe9'"), ("bom.py", "'\\xe9t\\xe9'")):
             r = self.run_cli("-o", os.devnull, name)
             self.assertEqual((r.returncode, r.stdout.strip()), (0, out), r.stderr)
-        plain = subprocess.run([PYTHON, "nul.py"], cwd=self.dir,
-                               capture_output=True, text=True)
+        # refused as runpy (and so pyinstrument) refuses it; python3 itself
+        # ran such a file up to the NUL before 3.12
         r = self.run_cli("nul.py")
-        self.assertEqual(r.returncode, plain.returncode)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("null bytes", r.stderr)
         self.assertEqual(r.stdout, "")
