@@ -63,7 +63,15 @@ none:
 /* Notes in 't' the task running now and how much of the present sample
  * (s->stack, s->keys) lies below its coroutine; 'copy' keeps those ids. */
 static int note_task(SamplerObject *s, capture_task *t, bool copy) {
-  Py_XSETREF(t->task, current_task());
+  PyObject *task = current_task();
+  if (t->task && t->task != task) { /* let go of after the sample */
+    if ((!s->retired && !(s->retired = PyList_New(0))) ||
+        PyList_Append(s->retired, t->task)) {
+      Py_XDECREF(task);
+      return -1;
+    }
+  }
+  Py_XSETREF(t->task, task); /* not its last reference: see above */
   t->n_below = 0;
   PyObject *coro = t->task ? PyObject_GetAttr(t->task, capture_str.coro)
                            : NULL;
@@ -142,6 +150,12 @@ static Py_ssize_t push_awaits(SamplerObject *s, capture_sub *sub,
     sub->n_info = n + added;
   }
   return (Py_ssize_t)added;
+}
+
+void capture_release_retired(SamplerObject *s) {
+  PyObject *list = s->retired;
+  s->retired = NULL; /* what the release runs may retire more */
+  Py_XDECREF(list);
 }
 
 int capture_read_keys(SamplerObject *s) {

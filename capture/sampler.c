@@ -39,6 +39,7 @@ static void Sampler_Dealloc(SamplerObject *s) {
   PyMem_Free(s->blocked);
   capture_frames_free(s->frames);
   Py_XDECREF(s->last_value);
+  Py_XDECREF(s->retired);
   Py_XDECREF(s->timer_func);
   Py_TYPE(s)->tp_free((PyObject *)s);
 }
@@ -481,6 +482,7 @@ int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
     PyErr_Clear();
     PyErr_Restore(type, value, tb);
   }
+  capture_release_retired(s);
 done:
   Py_DECREF(s);
   return rc;
@@ -504,11 +506,15 @@ int capture_unsubscribe(PyObject *p) {
       return -1;
     Py_DECREF(token);
   }
-  sub_clear(&s->subs[i]);
+  /* out of the list before its references go: the last reference to a
+   * task it kept runs Python code, where a sample may come */
+  capture_sub gone = s->subs[i];
   memmove(&s->subs[i], &s->subs[i + 1], (s->n_subs - i - 1) * sizeof *s->subs);
   s->n_subs--;
   Py_INCREF(s);
   int rc = sampler_update(s);
+  sub_clear(&gone);
+  capture_release_retired(s);
   Py_DECREF(s);
   Py_DECREF(p); /* the subscription's reference; the caller holds another */
   return rc;

@@ -69,6 +69,7 @@ typedef struct SamplerObject {
   bool track_async;       /* some subscriber follows async contexts */
   bool warned;
   PyObject *last_value; /* the context var's value at the last event */
+  PyObject *retired;    /* tasks let go of during a sample (a list) */
   uint32_t *awaits;     /* suspended coroutines, innermost first */
   size_t n_awaits, cap_awaits;
   capture_frames *frames;
@@ -146,5 +147,10 @@ int capture_keep_in_context(SamplerObject *s, capture_sub *sub, size_t depth,
 /* Sets the state and info of each async subscriber for a timer sample
  * whose stack (root first, 'depth' ids) is in s->stack. 0 or -1. */
 int capture_timer_follow_async(SamplerObject *s, size_t depth);
+/* Lets go of the tasks a sample replaced. The last reference to a task
+ * runs Python code (weakref callbacks, __del__ of what it holds), which
+ * may take a sample or stop a profiler: it must not run while the
+ * sampler's state is half changed, so this comes after the sample. */
+void capture_release_retired(SamplerObject *s);
 
 #endif

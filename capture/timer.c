@@ -65,10 +65,14 @@ static int timer_sample(void *arg) {
   /* the running stack is read in place: making frame objects here, in
    * the middle of the program, is not something it expects */
   double now = capture_monotonic();
-  if ((left ? capture_take_sample_of(s, s->blocked, s->n_blocked, now)
-            : capture_take_sample(s, NULL, PyTrace_OPCODE, NULL, leaf,
-                                  now)) == 0)
+  int rc = left ? capture_take_sample_of(s, s->blocked, s->n_blocked, now)
+                : capture_take_sample(s, NULL, PyTrace_OPCODE, NULL, leaf, now);
+  if (rc == 0) {
+    Py_INCREF(s); /* what the release runs may stop the profiler */
+    capture_release_retired(s);
+    Py_DECREF(s);
     return 0;
+  }
   /* as with the hook: stop sampling, the program sees the error */
   capture_timing_lock();
   timer.target = NULL;

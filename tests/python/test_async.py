@@ -3,7 +3,9 @@ profilers, and code leaving the profiler's context. The code waits for
 samples, not for lengths of time (helpers.spin_until_sampled)."""
 import asyncio
 import contextvars
+import time
 import unittest
+import weakref
 
 from pyinstrument import Profiler
 from pyinstrument.stack_sampler import get_stack_sampler
@@ -201,3 +203,82 @@ class AsyncModesTimer(AsyncModes):
 
 class LeavingTheContextTimer(LeavingTheContext):
     sampler = "timer"
+
+
+# ---- a task's last reference, held by the timer sampler -----------------
+#
+# The timer keeps the last task it saw in the profiler's context. When that
+# reference is the task's last, letting go of it runs Python code (the
+# task's weakref callbacks), in which a sample may come or the profiler be
+# stopped. Neither may happen while the sampler's state is half changed.
+
+def spin_a_while(samples):
+    """Runs until the sampler has taken 'samples' samples (at once when it
+    does not sample), for 2 seconds at most: inside a sample, no other
+    sample comes."""
+    sampler = get_stack_sampler()
+    last, end = sampler.last_profile_time, time.monotonic() + 2
+    while (samples > 0 and sampler.current_sampling_interval is not None
+           and time.monotonic() < end):
+        if sampler.last_profile_time != last:
+            samples -= 1
+            last = sampler.last_profile_time
+
+
+async def sampled_child():
+    busy(1)  # the last sample in context is in this task
+
+
+class ReleasingTasks(unittest.TestCase):
+    def test_no_sample_while_a_profiler_stops(self):
+        # the child task's last reference goes in stop(); the code it runs
+        # is not sampled into the profile that is stopping
+        async def main():
+            p = Profiler(async_mode="enabled", interval=0.01)
+            p.start()
+            task = asyncio.ensure_future(sampled_child())
+            await task
+            weakref.finalize(task, spin_a_while, 2)
+            del task
+            await asyncio.sleep(0)  # the loop lets go of it in this step
+            p.stop()
+            return p.last_session
+
+        records = asyncio.run(main()).frame_records
+        self.assertGreaterEqual(count(records, "sampled_child"), 1)
+        self.assertEqual(count(records, "spin_a_while"), 0)
+
+    def test_stopped_by_code_run_in_a_sample(self):
+        # the child task's last reference goes at the next sample, in the
+        # parent task; what that runs stops the profiler
+        errors = []
+
+        def stop(p):
+            try:
+                p.stop()
+            except Exception as e:  # a weakref callback's error is lost
+                errors.append(e)
+
+        async def main():
+            p = Profiler(async_mode="enabled", interval=0.001)
+            p.start()
+            task = asyncio.ensure_future(sampled_child())
+            await task
+            weakref.finalize(task, stop, p)
+            del task
+            await asyncio.sleep(0)
+            end = time.monotonic() + 10
+            while p.is_running and time.monotonic() < end:
+                busy(1)
+            return p
+
+        p = asyncio.run(main())
+        self.assertEqual(errors, [])
+        self.assertFalse(p.is_running)
+        records = p.last_session.frame_records
+        self.assertGreaterEqual(count(records, "sampled_child"), 1)
+        self.assertGreaterEqual(count(records, "main"), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
