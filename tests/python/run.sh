@@ -34,5 +34,6 @@ if not pyinstrument.__file__.startswith(sys.prefix + os.sep):
     sys.exit("tests/python: pyinstrument comes from %s, not %s"
              % (pyinstrument.__file__, sys.prefix))'
 fi
-exec "$PYI_PYTHON" -m unittest discover -s "$top_srcdir/tests/python" \
+# (faulthandler: a crash prints every thread's Python stack in the log)
+exec "$PYI_PYTHON" -X faulthandler -m unittest discover -s "$top_srcdir/tests/python" \
   -t "$top_srcdir/tests/python" -p 'test_*.py' ${PYI_TEST_VERBOSE:+-v}
