@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
@@ -84,7 +85,22 @@ int capture_write_all(int fd, const char *data, size_t len) {
   return 0;
 }
 
+struct thread_start {
+  void *(*fn)(void *);
+  sem_t running;
+};
+
+static void *thread_trampoline(void *arg) {
+  struct thread_start *st = arg;
+  void *(*fn)(void *) = st->fn;
+  sem_post(&st->running); /* 'st' is gone after this */
+  return fn(NULL);
+}
+
 int capture_thread_start(void *(*fn)(void *)) {
+  struct thread_start st = {.fn = fn};
+  if (sem_init(&st.running, 0, 0) != 0)
+    return -1;
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old); /* the new thread inherits it */
@@ -92,9 +108,16 @@ int capture_thread_start(void *(*fn)(void *)) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  int rc = pthread_create(&t, &attr, fn, NULL);
+  int rc = pthread_create(&t, &attr, thread_trampoline, &st);
   pthread_attr_destroy(&attr);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  /* Returns once the thread runs: a program that forks at once must not
+   * fork in the middle of the thread's start, where an allocator without
+   * fork handlers (AddressSanitizer's, as GCC 12 has it) may hold a lock
+   * that the child would inherit held, and wait for forever. */
+  while (rc == 0 && sem_wait(&st.running) != 0 && errno == EINTR)
+    ;
+  sem_destroy(&st.running);
   return rc == 0 ? 0 : -1;
 }
 
