@@ -482,7 +482,6 @@ int capture_subscribe(PyObject *p, capture_record_fn record, double interval,
     PyErr_Clear();
     PyErr_Restore(type, value, tb);
   }
-  capture_release_retired(s);
 done:
   Py_DECREF(s);
   return rc;

@@ -150,7 +150,8 @@ int capture_timer_follow_async(SamplerObject *s, size_t depth);
 /* Lets go of the tasks a sample replaced. The last reference to a task
  * runs Python code (weakref callbacks, __del__ of what it holds), which
  * may take a sample or stop a profiler: it must not run while the
- * sampler's state is half changed, so this comes after the sample. */
+ * sampler's state is half changed, so this comes after the sample. It
+ * touches 's' no more once it lets go (that may stop the last profiler). */
 void capture_release_retired(SamplerObject *s);
 
 #endif

@@ -68,9 +68,7 @@ static int timer_sample(void *arg) {
   int rc = left ? capture_take_sample_of(s, s->blocked, s->n_blocked, now)
                 : capture_take_sample(s, NULL, PyTrace_OPCODE, NULL, leaf, now);
   if (rc == 0) {
-    Py_INCREF(s); /* what the release runs may stop the profiler */
     capture_release_retired(s);
-    Py_DECREF(s);
     return 0;
   }
   /* as with the hook: stop sampling, the program sees the error */

@@ -110,15 +110,18 @@ def _step():
     pass
 
 
-def spin_until_sampled(samples=1):
+def spin_until_sampled(samples=1, timeout=None):
     """Runs Python code until the calling thread's sampler has taken
     'samples' samples: a test waits for samples, not for a length of time
     that a busy machine may not give the profiler. (It calls a function
     each time round, so that the profile hook sees events; it returns at
-    once when nothing samples.)"""
+    once when nothing samples, and after 'timeout' seconds if given: code
+    run inside a sample sees no other sample.)"""
     sampler = get_stack_sampler()
     last = sampler.last_profile_time
-    while samples > 0 and sampler.current_sampling_interval is not None:
+    end = None if timeout is None else time.monotonic() + timeout
+    while (samples > 0 and sampler.current_sampling_interval is not None
+           and (end is None or time.monotonic() < end)):
         _step()
         now = sampler.last_profile_time
         if now != last:

@@ -213,16 +213,9 @@ class LeavingTheContextTimer(LeavingTheContext):
 # stopped. Neither may happen while the sampler's state is half changed.
 
 def spin_a_while(samples):
-    """Runs until the sampler has taken 'samples' samples (at once when it
-    does not sample), for 2 seconds at most: inside a sample, no other
-    sample comes."""
-    sampler = get_stack_sampler()
-    last, end = sampler.last_profile_time, time.monotonic() + 2
-    while (samples > 0 and sampler.current_sampling_interval is not None
-           and time.monotonic() < end):
-        if sampler.last_profile_time != last:
-            samples -= 1
-            last = sampler.last_profile_time
+    """A finalizer's work, named so in a report: until 'samples' samples,
+    for 2 seconds at most (inside a sample, no other sample comes)."""
+    spin_until_sampled(samples, timeout=2)
 
 
 async def sampled_child():
