@@ -341,11 +341,18 @@ const char *capture_renderer_class(const char *name);
  * object through its render() method. New reference (str, or bytes for
  * binary formats). */
 PyObject *capture_render(PyObject *renderer, PyObject *session);
-/* The report as bytes: from libsession for our own renderers (no str made
- * on the way), else render()'s str encoded as UTF-8, or its bytes. '*text'
- * tells whether it is text rather than a binary format. New reference. */
+/* The report's bytes, as an object with the buffer protocol: from
+ * libsession for our own renderers (no str made on the way, nor a copy),
+ * else render()'s str encoded as UTF-8, or its bytes. '*text' tells
+ * whether it is text rather than a binary format. New reference. */
 PyObject *capture_render_bytes(PyObject *renderer, PyObject *session,
                                bool *text);
+/* Renders with one of our renderer objects, when libsession alone can
+ * draw it, straight to descriptor 1 as the report is made. 0 when done,
+ * 1 when the renderer needs Python (nothing written), -1 with an
+ * exception (a bad option) or, with none set, 'err' (output or render). */
+int capture_render_stdout(PyObject *renderer, PyObject *session,
+                          pyi_error *err);
 /* Renders with one of our renderer objects straight to 'path' (written
  * under a temporary name, then renamed). 0, or -1 with an exception. */
 int capture_render_file(PyObject *renderer, PyObject *session,

@@ -423,6 +423,16 @@ done:
   Py_XDECREF(r);
 }
 
+/* After a failed write to stdout: what Python still holds for it would
+ * fail again at exit, with a second message; let it go to /dev/null. */
+static void null_stdout(void) {
+  int null = open("/dev/null", O_WRONLY);
+  if (null >= 0) {
+    dup2(null, 1);
+    close(null);
+  }
+}
+
 /* A failed write to stdout as one line naming it and the reason; returns
  * 1. Python has set stdout to None when descriptor 1 was closed. */
 static int fail_stdout(PyObject *out) {
@@ -446,13 +456,7 @@ static int fail_stdout(PyObject *out) {
   Py_XDECREF(type);
   Py_XDECREF(value);
   Py_XDECREF(tb);
-  /* what Python still holds for a broken stdout would fail again at exit,
-   * with a second message: let it go to /dev/null instead */
-  int null = open("/dev/null", O_WRONLY);
-  if (null >= 0) {
-    dup2(null, 1);
-    close(null);
-  }
+  null_stdout();
   return rc;
 }
 
@@ -483,7 +487,12 @@ static PyObject *utf8_buffer(PyObject *out) {
  * StringIO or None, or closed it: then to descriptor 1), or, with 'path',
  * to a file the way libsession writes every file. Returns 0, or 1 after
  * printing the error. */
-static int put(PyObject *bytes, bool text, PyObject *out, PyObject *path) {
+static int put(PyObject *data, bool text, PyObject *out, PyObject *path) {
+  Py_buffer view;
+  if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE))
+    return fail_exception("the report");
+  const char *d = view.buf;
+  size_t n = (size_t)view.len;
   int rc = -1;
   if (path) {
     PyObject *b = NULL;
@@ -491,8 +500,7 @@ static int put(PyObject *bytes, bool text, PyObject *out, PyObject *path) {
     if (!PyUnicode_FSConverter(path, &b)) {
       rc = fail_exception("bad output file name");
     } else {
-      const char *p = PyBytes_AS_STRING(b), *d = PyBytes_AS_STRING(bytes);
-      size_t n = (size_t)PyBytes_GET_SIZE(bytes);
+      const char *p = PyBytes_AS_STRING(b);
       Py_BEGIN_ALLOW_THREADS
       rc = pyi_write_file(p, d, n, &err);
       Py_END_ALLOW_THREADS
@@ -501,8 +509,7 @@ static int put(PyObject *bytes, bool text, PyObject *out, PyObject *path) {
       Py_DECREF(b);
     }
   } else if (out && out != Py_None && is_closed(out)) {
-    int e = capture_write_all(1, PyBytes_AS_STRING(bytes),
-                              (size_t)PyBytes_GET_SIZE(bytes));
+    int e = capture_write_all(1, d, n);
     rc = e ? fail("<stdout>: %s", strerror(e)) : 0;
   } else {
     PyObject *r = NULL;
@@ -514,12 +521,11 @@ static int put(PyObject *bytes, bool text, PyObject *out, PyObject *path) {
                            : PyObject_GetAttr(out, capture_str.buffer);
       if (buf) {
         r = PyObject_CallMethodNoArgs(out, capture_str.flush);
-        rc = r ? capture_write(buf, bytes) : -1;
+        rc = r ? capture_write(buf, data) : -1;
         Py_CLEAR(r);
         Py_DECREF(buf);
       } else if (text) {
-        PyObject *str = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(bytes),
-                                             PyBytes_GET_SIZE(bytes), "replace");
+        PyObject *str = PyUnicode_DecodeUTF8(d, (Py_ssize_t)n, "replace");
         rc = str ? capture_write(out, str) : -1;
         Py_XDECREF(str);
       }
@@ -530,7 +536,35 @@ static int put(PyObject *bytes, bool text, PyObject *out, PyObject *path) {
     rc = rc ? fail_stdout(out) : 0;
     capture_flush_std();
   }
+  PyBuffer_Release(&view);
   return rc;
+}
+
+/* Whether a report of renderer 'name' can go straight to descriptor 1:
+ * the command's stdout is still open on it, with its text flushed, and
+ * takes the report's bytes as they are (UTF-8 text, or a binary format);
+ * an HTML page meant for a terminal goes to a browser instead. Libsession
+ * then writes it as it is drawn, through a small buffer: a report made
+ * whole first costs a fresh page of memory for every 4 KB of it. */
+static bool direct_stdout(struct capture_cli *c, const char *name) {
+  PyObject *out = c->out;
+  if (!out || out == Py_None || is_closed(out) ||
+      (strcmp(name, "html") == 0 && stdout_is_tty(c)))
+    return false;
+  PyObject *fd = PyObject_CallMethod(out, "fileno", NULL);
+  long n = fd ? PyLong_AsLong(fd) : -1;
+  Py_XDECREF(fd);
+  PyObject *buf = n != 1                    ? NULL
+                  : pyi_renderer_is_binary(name) ? Py_NewRef(Py_True)
+                                                 : utf8_buffer(out);
+  PyErr_Clear();
+  if (!buf)
+    return false;
+  Py_DECREF(buf);
+  PyObject *r = PyObject_CallMethodNoArgs(out, capture_str.flush);
+  Py_XDECREF(r);
+  PyErr_Clear(); /* a stdout that cannot flush fails again in put() */
+  return r != NULL;
 }
 
 static int write_report(struct capture_cli *c, PyObject *renderer,
@@ -545,6 +579,22 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
                                  stderr);
     Py_DECREF(b);
     return rc ? fail_exception("writing the report") : 0;
+  }
+  if (name && direct_stdout(c, name)) {
+    pyi_error err = {0};
+    int rc = capture_render_stdout(renderer, session, &err);
+    if (rc == 0)
+      return 0;
+    if (rc < 0 && PyErr_Occurred())
+      return fail_exception("rendering the report");
+    if (rc < 0) { /* a system error in the words put() uses */
+      if (err.errnum)
+        fail("<stdout>: %s", strerror(err.errnum));
+      else
+        fail("%s", err.msg);
+      null_stdout();
+      return 1;
+    }
   }
   bool text;
   PyObject *data = capture_render_bytes(renderer, session, &text);

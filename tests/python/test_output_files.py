@@ -7,7 +7,7 @@ import os
 import stat
 import subprocess
 
-from helpers import LAUNCHER, TempDirTest
+from helpers import LAUNCHER, SLEEP_UNTIL_SAMPLED, TempDirTest
 
 QUICK = """\
     import time
@@ -199,6 +199,49 @@ class ProgramsStdout(TempDirTest):
         r = self.run_cli("-r", "html", "rebind.py")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("<html", r.stdout.lower())
+
+
+# recursion 300 deep down to a sleep that a sample names: a text report of
+# about 150 KB, more than the 64 KB that the writer buffers at a time
+DEEP = "import sys\nsys.setrecursionlimit(2000)\n\ndef down(n):\n" \
+    "    if n:\n        return down(n - 1)\n" + \
+    "".join("    " + line + "\n" for line in SLEEP_UNTIL_SAMPLED.splitlines()) + \
+    "\ndown(300)\n"
+
+
+class ReportOnStdout(TempDirTest):
+    """A report for the command's own stdout is written as it is drawn:
+    the same bytes as -o writes, after the program's output."""
+
+    def run_bytes(self, *args):
+        r = subprocess.run([LAUNCHER] + list(args), cwd=self.dir,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_the_same_bytes_as_a_file(self):
+        self.write("deep.py", DEEP)
+        self.run_bytes("-r", "pyisession", "-o", "s.pyisession", "deep.py")
+        for renderer in ["text", "json", "speedscope", "pstats"]:
+            shown = self.run_bytes("--load", "s.pyisession", "-r", renderer)
+            self.run_bytes("--load", "s.pyisession", "-r", renderer,
+                           "-o", "r.out")
+            with open(os.path.join(self.dir, "r.out"), "rb") as f:
+                written = f.read()
+            if renderer == "text":  # with how to see it again
+                self.assertGreater(len(written), 100_000)
+                self.assertIn(b"down  deep.py:4", written)
+                self.assertTrue(shown.startswith(written), renderer)
+                self.assertIn(b"--load-prev", shown[len(written):])
+            else:
+                self.assertEqual(shown, written, renderer)
+
+    def test_after_the_programs_own_output(self):
+        self.write("talk.py", "import sys\nprint('from print')\n"
+                   "sys.stdout.write('unflushed')\n" + SLEEP_UNTIL_SAMPLED)
+        out = self.run_bytes("talk.py")
+        self.assertTrue(out.startswith(b"from print\nunflushed\n"), out[:80])
+        self.assertIn(b"talk.py", out)
 
 
 class ReportCache(TempDirTest):
