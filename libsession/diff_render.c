@@ -5,7 +5,6 @@
  * changes, the text tree in a code block) and rendered by cmark, so names
  * stay literal. JSON holds every node. Trees are walked with parent links,
  * never by recursion. */
-#include <cmark.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "diff.h"
 #include "escape.h"
 #include "floatfmt.h"
+#include "lazylib.h"
 #include "render.h"
 
 /* ---- numbers as reports show them ---------------------------------------- */
@@ -490,6 +490,8 @@ static void md_top(const pyi_diff *d, cmark_node *doc, bool slower) {
 }
 
 int pyi_diff_write_markdown(const pyi_diff *d, pyi_out *o, pyi_error *err) {
+  if (pyi_cmark_open(err))
+    return -1;
   cmark_node *doc = cmark_node_new(CMARK_NODE_DOCUMENT);
   char a[PYI_DIFF_NUM], b[PYI_DIFF_NUM], c[PYI_DIFF_NUM], pct[PYI_DIFF_NUM],
       text[3 * PYI_DIFF_NUM];

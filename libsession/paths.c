@@ -121,3 +121,33 @@ const char *pyi_session_shorten_path(pyi_session *s, const char *path,
   pyi_buf_release(&b);
   return pyi_session_short_path(s, id);
 }
+
+/* 'tail' at the start of s[0, len): its length matched, or 0 */
+static size_t tail_at(const char *s, size_t len, const char *tail) {
+  size_t i = 0;
+  for (const char *t = tail; *t; t++) {
+    if (i >= len)
+      return 0;
+    unsigned char c = (unsigned char)s[i];
+    if (*t == '.') { /* one character: a UTF-8 sequence, not a newline */
+      if (c == '\n')
+        return 0;
+      i++;
+      while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80 && c >= 0xC0)
+        i++;
+    } else if (*t == '/' ? c == '/' || c == '\\' : c == (unsigned char)*t) {
+      i++;
+    } else {
+      return 0;
+    }
+  }
+  return i;
+}
+
+bool pyi_path_match_tail(const char *path, size_t len, const char *tail) {
+  /* ".*" takes any run of characters without a newline */
+  for (size_t i = 0; i <= len && (i == 0 || path[i - 1] != '\n'); i++)
+    if (tail_at(path + i, len - i, tail))
+      return true;
+  return false;
+}

@@ -2,14 +2,13 @@
  * code, or what --hide/--show say) become groups that the text renderer
  * collapses into "[N frames hidden]" lines. Also the regular-expression
  * wrapper: Python's re syntax on PCRE2. */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "lazylib.h"
 #include "proc.h"
 
 struct pyi_regex {
@@ -56,6 +55,8 @@ static void translate(const char *re, pyi_buf *out) {
 }
 
 pyi_regex *pyi_regex_new(const char *python_re, pyi_error *err) {
+  if (pyi_pcre2_open(err))
+    return NULL;
   pyi_buf b = PYI_BUF_INIT;
   translate(python_re, &b);
   int code;

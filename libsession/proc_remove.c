@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "paths.h"
 #include "proc.h"
 
 /* Splices out every non-root frame that 'match' selects. Splicing is
@@ -84,12 +85,12 @@ void pyi_proc_remove_self_nodes(pyi_tree *t) {
 
 /* ---- remove_first_pyinstrument_frames ------------------------------------ */
 
-static bool file_matches(const pyi_tree *t, const pyi_frame *f, const pyi_regex *re,
+static bool file_matches(const pyi_tree *t, const pyi_frame *f, const char *tail,
                          const char *substr) {
   const pyi_ident *id = pyi_frame_ident(t, f);
   if (!id->file)
     return false;
-  if (re && pyi_regex_match(re, id->file, id->file_len) == 1)
+  if (tail && pyi_path_match_tail(id->file, id->file_len, tail))
     return true;
   return substr && memmem(id->file, id->file_len, substr, strlen(substr));
 }
@@ -102,26 +103,17 @@ static bool big_in_parent(const pyi_frame *f) {
 /* Strips pyinstrument's own command-line frames (its __main__, the exec'd
  * <string> and runpy) when the tree has exactly that shape. */
 int pyi_proc_remove_first_pyinstrument(pyi_tree *t, pyi_error *err) {
-  pyi_regex *main_re = pyi_regex_new(".*pyinstrument[/\\\\]__main__.py", err);
-  pyi_regex *runpy_re = pyi_regex_new(".*runpy.py", err);
-  if (!main_re || !runpy_re) {
-    pyi_regex_free(main_re);
-    pyi_regex_free(runpy_re);
-    return -1;
-  }
   pyi_frame *root = t->root;
-  if (file_matches(t, root, main_re, NULL) && root->first_child) {
+  if (file_matches(t, root, PYI_MAIN_TAIL, NULL) && root->first_child) {
     pyi_frame *r = root->first_child;
     if (big_in_parent(r) && file_matches(t, r, NULL, "<string>") && r->first_child) {
       r = r->first_child;
       while (big_in_parent(r) && r->first_child &&
-             file_matches(t, r, runpy_re, "<frozen runpy>"))
+             file_matches(t, r, PYI_RUNPY_TAIL, "<frozen runpy>"))
         r = r->first_child;
       pyi_frame_detach(r);
       t->root = r;
     }
   }
-  pyi_regex_free(main_re);
-  pyi_regex_free(runpy_re);
   return 0;
 }

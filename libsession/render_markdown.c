@@ -4,7 +4,6 @@
  * CommonMark: headings, lists, strong, code spans) and lets cmark write it,
  * so every name is escaped by the renderer that knows the syntax; the same
  * document renders as HTML with format=html. */
-#include <cmark.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "error.h"
 #include "escape.h"
 #include "floatfmt.h"
+#include "lazylib.h"
 #include "render.h"
 
 #define DEFAULT_DEPTH 10
@@ -316,6 +316,8 @@ static int markdown_check(const pyi_opts *o, pyi_error *err) {
 static int render_markdown(pyi_render_ctx *c) {
   struct md M = {.c = c};
   long depth, limit;
+  if (pyi_cmark_open(c->err))
+    return -1;
   if (int_opt(c->opts, "depth", 1, MAX_DEPTH, DEFAULT_DEPTH, &depth, c->err) ||
       int_opt(c->opts, "limit", 0, 100000, DEFAULT_LIMIT, &limit, c->err))
     return -1;

@@ -8,19 +8,13 @@
 
 #include "alloc.h"
 #include "frameinfo.h"
+#include "paths.h"
 
 int pyi_stacks_init(pyi_stacks *st, const pyi_session *s, bool show_all,
                     pyi_error *err) {
   memset(st, 0, sizeof *st);
   st->s = s;
   st->show_all = show_all;
-  /* the same patterns as remove_first_pyinstrument_frames */
-  st->main_re = pyi_regex_new(".*pyinstrument[/\\\\]__main__.py", err);
-  st->runpy_re = st->main_re ? pyi_regex_new(".*runpy.py", err) : NULL;
-  if (!st->runpy_re) {
-    pyi_stacks_release(st);
-    return -1;
-  }
   uint32_t *slot = pyi_xcalloc(s->n_nodes ? s->n_nodes : 1, sizeof *slot);
   size_t cap = 0;
   for (size_t r = 0; r < s->n_records; r++) {
@@ -53,8 +47,6 @@ void pyi_stacks_release(pyi_stacks *st) {
   free(st->count);
   free(st->raw);
   free(st->out);
-  pyi_regex_free(st->main_re);
-  pyi_regex_free(st->runpy_re);
   memset(st, 0, sizeof *st);
 }
 
@@ -62,12 +54,13 @@ static const pyi_ident *ident(const pyi_session *s, uint32_t finfo) {
   return &s->ident[s->finfo[finfo].ident];
 }
 
-static bool file_is(const pyi_stacks *st, uint32_t finfo, const pyi_regex *re,
+/* (the same patterns as remove_first_pyinstrument_frames) */
+static bool file_is(const pyi_stacks *st, uint32_t finfo, const char *tail,
                     const char *substr) {
   const pyi_ident *id = ident(st->s, finfo);
   if (!id->file)
     return false;
-  if (re && pyi_regex_match(re, id->file, id->file_len) == 1)
+  if (tail && pyi_path_match_tail(id->file, id->file_len, tail))
     return true;
   return substr && memmem(id->file, id->file_len, substr, strlen(substr));
 }
@@ -98,10 +91,10 @@ size_t pyi_stacks_frames(pyi_stacks *st, size_t i, const uint32_t **frames) {
   }
   /* pyinstrument's command line: __main__.py, exec'd <string>, runpy; the
    * tree drops them only when they have children, so the leaf stays */
-  if (d - from > 2 && file_is(st, st->raw[from], st->main_re, NULL) &&
+  if (d - from > 2 && file_is(st, st->raw[from], PYI_MAIN_TAIL, NULL) &&
       file_is(st, st->raw[from + 1], NULL, "<string>")) {
     from += 2;
-    while (d - from > 1 && file_is(st, st->raw[from], st->runpy_re, "<frozen runpy>"))
+    while (d - from > 1 && file_is(st, st->raw[from], PYI_RUNPY_TAIL, "<frozen runpy>"))
       from++;
   }
   size_t n = 0;

@@ -26,11 +26,11 @@ typedef struct pyi_stacks {
   double *time;    /* seconds of the records ending there */
   uint64_t *count; /* number of those records */
   bool show_all;
-  pyi_regex *main_re, *runpy_re;
   uint32_t *raw, *out; /* PYI_MAX_DEPTH frame infos each */
 } pyi_stacks;
 
-/* Sums the session's records per stack. Fails only on an internal regex. */
+/* Sums the session's records per stack. Does not fail (0); 'err' is
+ * kept for the callers' sake. */
 int pyi_stacks_init(pyi_stacks *st, const pyi_session *s, bool show_all,
                     pyi_error *err);
 /* The frame infos of stack 'i', root first, after trimming; points into

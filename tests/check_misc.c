@@ -11,7 +11,10 @@
 #include "escape.h"
 #include "floatfmt.h"
 #include "frameinfo.h"
+#include "lazylib.h"
 #include "opts.h"
+#include "paths.h"
+#include "proc.h"
 #include "session.h"
 
 START_TEST(float_repr_matches_python) {
@@ -445,6 +448,83 @@ START_TEST(empty_key_is_not_overread) {
 }
 END_TEST
 
+START_TEST(lazy_library_errors_name_the_library_and_the_reason) {
+  pyi_error err = {0};
+  void (*fn)(void) = NULL;
+  struct pyi_lazy_sym sym = {"pyi_no_such_function", &fn};
+  ck_assert_int_eq(pyi_lazy_open("libpyi-no-such-library.so.0", "a test",
+                                 &sym, 1, &err), -1);
+  ck_assert_ptr_nonnull(strstr(err.msg, "cannot open libpyi-no-such-library"
+                                        ".so.0, which a test needs: "));
+  ck_assert_ptr_null(strchr(err.msg, '\n'));
+  ck_assert_int_eq(pyi_lazy_open("libc.so.6", "a test", &sym, 1, &err), -1);
+  ck_assert_str_eq(err.msg,
+                   "libc.so.6, which a test needs, has no pyi_no_such_function");
+  sym.name = "abort";
+  ck_assert_int_eq(pyi_lazy_open("libc.so.6", "a test", &sym, 1, &err), 0);
+  ck_assert_ptr_eq((void *)fn, (void *)abort);
+}
+END_TEST
+
+START_TEST(cmark_and_pcre2_open_once_with_every_function) {
+  pyi_error err = {0};
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_eq(pyi_cmark_open(&err), 0);
+    ck_assert_int_eq(pyi_pcre2_open(&err), 0);
+  }
+  /* every slot of both tables is filled */
+  void (*f)(void);
+  for (size_t at = 0; at < sizeof pyi_cmark_fns; at += sizeof f) {
+    memcpy(&f, (const char *)&pyi_cmark_fns + at, sizeof f);
+    ck_assert_ptr_nonnull((void *)f);
+  }
+  for (size_t at = 0; at < sizeof pyi_pcre2_fns; at += sizeof f) {
+    memcpy(&f, (const char *)&pyi_pcre2_fns + at, sizeof f);
+    ck_assert_ptr_nonnull((void *)f);
+  }
+  pyi_regex *re = pyi_regex_new("a+b", &err);
+  ck_assert_ptr_nonnull(re);
+  ck_assert(pyi_regex_match(re, "aab", 3));
+  ck_assert(!pyi_regex_match(re, "b", 1));
+  pyi_regex_free(re);
+}
+END_TEST
+
+START_TEST(path_tails_match_as_the_regular_expressions_do) {
+  /* pyi_path_match_tail against PCRE2 running pyinstrument's patterns */
+  static const char *const paths[] = {
+      "/usr/lib/python3/site-packages/pyinstrument/__main__.py",
+      "C:\\env\\pyinstrument\\__main__.py",
+      "pyinstrument/__main__Xpy", "pyinstrument/__main__.pyc",
+      "pyinstrument/__main__py", "x\npyinstrument/__main__.py",
+      "pyinstrument/__main__\npy", "pyinstrument|__main__.py",
+      "/usr/lib/python3.11/runpy.py", "runpy\xe2\x82\xacpy", "runp.py",
+      "runpy.p", "", "runpyrunpy.py", "a/b\nrunpy.py", "<frozen runpy>",
+      "pyinstrumentpyinstrument/__main__.py"};
+  static const char *const tails[] = {PYI_MAIN_TAIL, PYI_RUNPY_TAIL};
+  static const char *const res[] = {".*pyinstrument[/\\\\]__main__.py",
+                                    ".*runpy.py"};
+  pyi_error err = {0};
+  for (int k = 0; k < 2; k++) {
+    pyi_regex *re = pyi_regex_new(res[k], &err);
+    ck_assert_ptr_nonnull(re);
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+      size_t n = strlen(paths[i]);
+      ck_assert_msg(pyi_path_match_tail(paths[i], n, tails[k]) ==
+                        (pyi_regex_match(re, paths[i], n) == 1),
+                    "%s on %s", tails[k], paths[i]);
+    }
+    pyi_regex_free(re);
+  }
+  ck_assert(pyi_path_match_tail(paths[0], strlen(paths[0]), PYI_MAIN_TAIL));
+  ck_assert(pyi_path_match_tail(paths[9], strlen(paths[9]), PYI_RUNPY_TAIL));
+  ck_assert(!pyi_path_match_tail(paths[5], strlen(paths[5]), PYI_MAIN_TAIL));
+  /* an undecodable byte of a Python path is a lone surrogate, a character
+   * that '.' matches in Python (PCRE2 saw none in its bytes) */
+  ck_assert(pyi_path_match_tail("runpy\xed\xb3\xbfpy", 10, PYI_RUNPY_TAIL));
+}
+END_TEST
+
 Suite *misc_suite(void) {
   Suite *s = suite_create("misc");
   TCase *tc = tcase_create("core");
@@ -461,6 +541,9 @@ Suite *misc_suite(void) {
   tcase_add_test(tc, failed_render_leaves_existing_file);
   tcase_add_test(tc, absurd_start_time_renders);
   tcase_add_test(tc, empty_key_is_not_overread);
+  tcase_add_test(tc, lazy_library_errors_name_the_library_and_the_reason);
+  tcase_add_test(tc, cmark_and_pcre2_open_once_with_every_function);
+  tcase_add_test(tc, path_tails_match_as_the_regular_expressions_do);
   tcase_set_timeout(tc, 60); /* a guard against hangs; slow under valgrind */
   suite_add_tcase(s, tc);
   return s;

@@ -163,6 +163,47 @@ class RendererClasses(unittest.TestCase):
         self.assertEqual(again.frame_records, self.session.frame_records)
 
 
+LAZY_LIBRARIES = """\
+import sys
+from pyinstrument import Profiler
+from pyinstrument.renderers import ConsoleRenderer, MarkdownRenderer
+from helpers import spin_until_sampled
+
+def loaded():
+    with open("/proc/self/maps") as f:
+        maps = f.read()
+    return [lib for lib in ("libcmark", "libpcre2-8") if lib in maps]
+
+p = Profiler()
+p.start()
+spin_until_sampled(2)
+p.stop()
+steps = [loaded()]
+p.output(ConsoleRenderer())
+steps.append(loaded())
+p.output(ConsoleRenderer(processor_options={"hide_regex": ".*json.*"}))
+steps.append(loaded())
+p.output(MarkdownRenderer())
+steps.append(loaded())
+print(steps)
+"""
+
+
+class LazyLibraries(TempDirTest):
+    def test_cmark_and_pcre2_load_only_when_used(self):
+        # a profile and its text report need neither; a regular expression
+        # loads PCRE2, the Markdown renderer libcmark
+        self.write("lazy.py", LAZY_LIBRARIES)
+        r = subprocess.run(
+            [PYTHON, "lazy.py"], cwd=self.dir, capture_output=True, text=True,
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join(
+                [os.path.dirname(os.path.abspath(__file__))]
+                + os.environ.get("PYTHONPATH", "").split(os.pathsep))))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), str(
+            [[], [], ["libpcre2-8"], ["libcmark", "libpcre2-8"]]))
+
+
 class TimingThread(unittest.TestCase):
     def test_timing_thread_samples_like_the_clock(self):
         # pyinstrument's hook, reading the timing thread's clock: samples
