@@ -30,6 +30,17 @@ struct capture_outcome {
   bool program_mode; /* -c: the "<string>" frame is the program's own */
 };
 
+/* "pyinstrument: MESSAGE" on stderr (run.c); returns 1. */
+int cli_fail(const char *fmt, ...);
+/* The pending exception as "pyinstrument: WHAT: EXCEPTION"; returns 1. */
+int cli_fail_exception(const char *what);
+
+/* The report cache's folder (new reference), made first when 'create'. */
+PyObject *capture_reports_dir(bool create);
+/* Keeps a text report's session in the report cache of --load-prev, and
+ * prints how to see it again; failing here only warns (cache.c). */
+void capture_remember(PyObject *session);
+
 /* Reads the options. Returns 0 to go on, -1 with an exception set, or an
  * exit status (CLI_DONE_OK for 0) after printing help or an error. */
 int cli_parse(struct capture_cli *c, PyObject *args);

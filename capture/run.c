@@ -1,7 +1,7 @@
 /* run.c - what the pyinstrument command does once its options are read
  * (cli.md §3): build the renderer, get the session (load it, or run the
  * program under a Profiler exactly as python3 would run it), write the
- * report, keep the session in the report cache, and end as the program
+ * report, keep the session in the report cache (cache.c), and end as the program
  * ended. Unlike pyinstrument, a program that dies with an exception still
  * gets its report before the traceback.
  */
@@ -15,8 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* "pyinstrument: MESSAGE" on stderr; returns 1. */
-static int fail(const char *fmt, ...) {
+int cli_fail(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   PyObject *msg = PyUnicode_FromFormatV(fmt, ap);
@@ -29,15 +28,14 @@ static int fail(const char *fmt, ...) {
   return 1;
 }
 
-/* The pending exception as one line; returns 1. */
-static int fail_exception(const char *what) {
+int cli_fail_exception(const char *what) {
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
   PyErr_NormalizeException(&type, &value, &tb);
   PyObject *text = value ? PyObject_Str(value) : NULL;
   int rc = text && PyUnicode_GET_LENGTH(text)
-               ? fail("%s: %U", what, text)
-               : fail("%s: %s", what, type ? ((PyTypeObject *)type)->tp_name
+               ? cli_fail("%s: %U", what, text)
+               : cli_fail("%s: %s", what, type ? ((PyTypeObject *)type)->tp_name
                                            : "failed");
   Py_XDECREF(text);
   Py_XDECREF(type);
@@ -91,7 +89,7 @@ static int apply_render_option(PyObject *kw, PyObject *opt) {
       PyErr_Clear();
     PyObject *slot = index ? index : k;
     if (!PyDict_Check(cur) && !(PyList_Check(cur) && index)) {
-      fail("render option %R: %R is not a mapping or a list index", key, k);
+      cli_fail("render option %R: %R is not a mapping or a list index", key, k);
       rc = 1;
     } else if (i == n - 1) {
       rc = PyObject_SetItem(cur, slot, value);
@@ -99,7 +97,7 @@ static int apply_render_option(PyObject *kw, PyObject *opt) {
       PyObject *next = PyObject_GetItem(cur, slot);
       if (!next) {
         PyErr_Clear();
-        fail("render option %R: there is no %R to set it in", key, k);
+        cli_fail("render option %R: there is no %R to set it in", key, k);
         rc = 1;
       }
       Py_SETREF(cur, next ? next : Py_NewRef(Py_None));
@@ -175,7 +173,7 @@ static int make_renderer(struct capture_cli *c, PyObject **out) {
   const char *name = c->html ? "html" : utf8(c->renderer);
   PyObject *cls = NULL, *kw = NULL;
   if (!name && c->renderer)
-    return fail("the renderer name must be text");
+    return cli_fail("the renderer name must be text");
   if (!name && c->outfile)
     name = pyi_renderer_guess(utf8(c->outfile));
   if (!name)
@@ -184,15 +182,15 @@ static int make_renderer(struct capture_cli *c, PyObject **out) {
     name = "pyisession";
   const char *cname = capture_renderer_class(name);
   if (cname && !pyi_renderer_exists(name))
-    return fail("the %s renderer is not part of this build", name);
+    return cli_fail("the %s renderer is not part of this build", name);
   if (!pyi_renderer_exists(name)) {
     if (!strchr(name, '.') || name[strlen(name) - 1] == '.')
-      return fail("there is no renderer called '%s' (use text, html, json, "
+      return cli_fail("there is no renderer called '%s' (use text, html, json, "
                   "speedscope, pyisession, pstats, or the import path of a "
                   "renderer class)",
                   name);
     if (!(cls = import_class(name)))
-      return fail_exception("cannot use the renderer class");
+      return cli_fail_exception("cannot use the renderer class");
     cname = PyType_Check(cls) ? ((PyTypeObject *)cls)->tp_name : name;
     if (strrchr(cname, '.'))
       cname = strrchr(cname, '.') + 1;
@@ -202,7 +200,7 @@ static int make_renderer(struct capture_cli *c, PyObject **out) {
   bool bad_option;
   if (!(kw = render_kwargs(c, cls, &bad_option))) {
     Py_XDECREF(cls);
-    return bad_option ? 1 : fail_exception("render options");
+    return bad_option ? 1 : cli_fail_exception("render options");
   }
   PyObject *empty = PyTuple_New(0);
   PyObject *r = empty ? PyObject_Call(cls, empty, kw) : NULL;
@@ -240,189 +238,6 @@ static bool is_binary(PyObject *renderer) {
   return v == 1;
 }
 
-/* The cache of text reports for --load-prev (new reference). */
-static PyObject *reports_dir(bool create) {
-  const char *xdg = getenv("XDG_DATA_HOME"); /* used as it is, when set */
-  PyObject *base = xdg ? PyUnicode_DecodeFSDefault(xdg)
-                       : capture_call("os.path", "expanduser", "(s)", "~/.local/share");
-  PyObject *dir = base ? capture_call("os.path", "join", "(Oss)", base, "pyinstrument",
-                              "reports")
-                       : NULL;
-  if (dir && create) {
-    PyObject *os = PyImport_ImportModule("os");
-    PyObject *makedirs = os ? PyObject_GetAttrString(os, "makedirs") : NULL;
-    PyObject *args = Py_BuildValue("(O)", dir);
-    PyObject *kw = Py_BuildValue("{sO}", "exist_ok", Py_True);
-    PyObject *r = makedirs && args && kw ? PyObject_Call(makedirs, args, kw)
-                                         : NULL;
-    if (!r)
-      Py_CLEAR(dir);
-    Py_XDECREF(os);
-    Py_XDECREF(makedirs);
-    Py_XDECREF(args);
-    Py_XDECREF(kw);
-    Py_XDECREF(r);
-  }
-  Py_XDECREF(base);
-  return dir;
-}
-
-/* The report cache's limit in bytes: $PYINSTRUMENT_REPORT_CACHE_BYTES, a
- * number with an optional K, M or G (powers of 1024), else 1 GiB. */
-static unsigned long long cache_limit(void) {
-  const unsigned long long def = 1ull << 30;
-  const char *v = getenv("PYINSTRUMENT_REPORT_CACHE_BYTES");
-  if (!v || !*v)
-    return def;
-  char *end;
-  errno = 0;
-  unsigned long long n = strtoull(v, &end, 10);
-  int shift = 0;
-  switch (*end) {
-  case 'k': case 'K': shift = 10; end++; break;
-  case 'm': case 'M': shift = 20; end++; break;
-  case 'g': case 'G': shift = 30; end++; break;
-  }
-  if (errno || end == v || *end || v[0] == '-' || (n << shift >> shift) != n) {
-    fail("PYINSTRUMENT_REPORT_CACHE_BYTES=%s is not a size such as 500M; "
-         "keeping up to 1G",
-         v);
-    return def;
-  }
-  return n << shift;
-}
-
-/* The cache's files, newest first (their names are start times), each
- * with its size: a list of (path, size) tuples (new reference). */
-static PyObject *cache_files(PyObject *dir) {
-  /* *.pyisession as glob matches it (no dot files), without glob, which
-   * imports re: milliseconds of every run's end where nothing else has */
-  PyObject *names = capture_call("os", "listdir", "(O)", dir);
-  PyObject *files = names ? PyList_New(0) : NULL;
-  for (Py_ssize_t i = 0; files && i < PyList_GET_SIZE(names); i++) {
-    PyObject *n = PyList_GET_ITEM(names, i);
-    const char *u = PyUnicode_Check(n) ? PyUnicode_AsUTF8(n) : NULL;
-    size_t len = u ? strlen(u) : 0;
-    PyObject *f = NULL;
-    if (!u) {
-      PyErr_Clear(); /* an undecodable name is none of ours */
-      continue;
-    }
-    if (u[0] == '.' || len <= 11 || strcmp(u + len - 11, ".pyisession") != 0)
-      continue;
-    if (!(f = capture_call("os.path", "join", "(OO)", dir, n)) ||
-        PyList_Append(files, f))
-      Py_CLEAR(files);
-    Py_XDECREF(f);
-  }
-  Py_XDECREF(names);
-  PyObject *out = files ? PyList_New(0) : NULL;
-  if (!out || PyList_Sort(files) || PyList_Reverse(files)) {
-    Py_XDECREF(files);
-    Py_XDECREF(out);
-    return NULL;
-  }
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++) {
-    PyObject *f = PyList_GET_ITEM(files, i);
-    PyObject *size = capture_call("os.path", "getsize", "(O)", f);
-    PyObject *item = size ? PyTuple_Pack(2, f, size) : NULL;
-    if (!size) /* gone meanwhile: another run pruned it */
-      PyErr_Clear();
-    if (item && PyList_Append(out, item))
-      Py_CLEAR(out);
-    Py_XDECREF(size);
-    Py_XDECREF(item);
-    if (!out)
-      break;
-  }
-  Py_DECREF(files);
-  return out;
-}
-
-/* Saves the session as <start time>.pyisession, keeping the ten newest
- * before it, then drops the oldest until the cache is within its byte
- * limit (cache_limit), and prints how to see it again if it was kept.
- * Failing here only warns. */
-static void remember(PyObject *session) {
-  PyObject *dir = reports_dir(true), *files = NULL, *stamp = NULL,
-           *name = NULL, *path = NULL, *r = NULL;
-  if (!dir || !(files = cache_files(dir)))
-    goto done;
-  while (PyList_GET_SIZE(files) > 10) { /* the oldest names go first */
-    Py_ssize_t last = PyList_GET_SIZE(files) - 1;
-    PyObject *old = PyTuple_GET_ITEM(PyList_GET_ITEM(files, last), 0);
-    if (!(r = capture_call("os", "remove", "(O)", old)) ||
-        PyList_SetSlice(files, last, last + 1, NULL))
-      goto done;
-    Py_CLEAR(r);
-  }
-  PyObject *start = PyObject_GetAttrString(session, "start_time");
-  PyObject *local = start ? capture_call("time", "localtime", "(O)", start) : NULL;
-  Py_XDECREF(start);
-  if (!local ||
-      !(stamp = capture_call("time", "strftime", "(sO)", "%Y-%m-%dT%H-%M-%S", local)))
-    goto done_local;
-  if (!(name = PyUnicode_FromFormat("%U.pyisession", stamp)) ||
-      !(path = capture_call("os.path", "join", "(OO)", dir, name)) ||
-      !(r = PyObject_CallMethod(session, "save", "O", path)))
-    goto done_local;
-  Py_CLEAR(r);
-  /* the listing taken before, with the new file in its place (a file of
-   * the same name, from a run that started in the same second, replaced) */
-  for (Py_ssize_t i = PyList_GET_SIZE(files) - 1; i >= 0; i--) {
-    int same = PyObject_RichCompareBool(
-        PyTuple_GET_ITEM(PyList_GET_ITEM(files, i), 0), path, Py_EQ);
-    if (same < 0 || (same && PyList_SetSlice(files, i, i + 1, NULL)))
-      goto done_local;
-  }
-  PyObject *size = capture_call("os.path", "getsize", "(O)", path);
-  PyObject *item = size ? PyTuple_Pack(2, path, size) : NULL;
-  int bad = !item || PyList_Append(files, item) || PyList_Sort(files) ||
-            PyList_Reverse(files);
-  Py_XDECREF(size);
-  Py_XDECREF(item);
-  if (bad)
-    goto done_local;
-  unsigned long long limit = cache_limit(), total = 0;
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++)
-    total += PyLong_AsUnsignedLongLong(
-        PyTuple_GET_ITEM(PyList_GET_ITEM(files, i), 1));
-  bool kept = true;
-  while (total > limit && PyList_GET_SIZE(files) > 0) {
-    Py_ssize_t last = PyList_GET_SIZE(files) - 1;
-    PyObject *old = PyList_GET_ITEM(files, last);
-    PyObject *f = PyTuple_GET_ITEM(old, 0);
-    int same = PyObject_RichCompareBool(f, path, Py_EQ);
-    total -= PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(old, 1));
-    if (same == 1)
-      kept = false;
-    if (!(r = capture_call("os", "remove", "(O)", f)) ||
-        PyList_SetSlice(files, last, last + 1, NULL))
-      goto done_local;
-    Py_CLEAR(r);
-  }
-  if (kept)
-    PySys_FormatStdout("To view this report with different options, run:\n"
-                       "    pyinstrument --load-prev %U [options]\n\n",
-                       stamp);
-  else if (limit > 0)
-    fail("the session is bigger than the report cache's limit of %llu bytes "
-         "(PYINSTRUMENT_REPORT_CACHE_BYTES), so it was not kept for "
-         "--load-prev",
-         limit);
-done_local:
-  Py_XDECREF(local);
-done:
-  if (PyErr_Occurred())
-    fail_exception("could not keep the report for --load-prev");
-  Py_XDECREF(dir);
-  Py_XDECREF(files);
-  Py_XDECREF(stamp);
-  Py_XDECREF(name);
-  Py_XDECREF(path);
-  Py_XDECREF(r);
-}
-
 /* After a failed write to stdout: what Python still holds for it would
  * fail again at exit, with a second message; let it go to /dev/null. */
 static void null_stdout(void) {
@@ -438,7 +253,7 @@ static void null_stdout(void) {
 static int fail_stdout(PyObject *out) {
   PyObject *type, *value, *tb;
   if (!out || out == Py_None)
-    return fail("<stdout>: %s", strerror(EBADF));
+    return cli_fail("<stdout>: %s", strerror(EBADF));
   PyErr_Fetch(&type, &value, &tb);
   PyErr_NormalizeException(&type, &value, &tb);
   PyObject *why = value && PyObject_TypeCheck(value, (PyTypeObject *)PyExc_OSError)
@@ -446,11 +261,11 @@ static int fail_stdout(PyObject *out) {
                       : NULL;
   int rc;
   if (why && PyUnicode_Check(why)) {
-    rc = fail("<stdout>: %U", why);
+    rc = cli_fail("<stdout>: %U", why);
   } else {
     PyErr_Restore(type, value, tb);
     type = value = tb = NULL;
-    rc = fail_exception("<stdout>");
+    rc = cli_fail_exception("<stdout>");
   }
   Py_XDECREF(why);
   Py_XDECREF(type);
@@ -490,7 +305,7 @@ static PyObject *utf8_buffer(PyObject *out) {
 static int put(PyObject *data, bool text, PyObject *out, PyObject *path) {
   Py_buffer view;
   if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE))
-    return fail_exception("the report");
+    return cli_fail_exception("the report");
   const char *d = view.buf;
   size_t n = (size_t)view.len;
   int rc = -1;
@@ -498,19 +313,19 @@ static int put(PyObject *data, bool text, PyObject *out, PyObject *path) {
     PyObject *b = NULL;
     pyi_error err = {0};
     if (!PyUnicode_FSConverter(path, &b)) {
-      rc = fail_exception("bad output file name");
+      rc = cli_fail_exception("bad output file name");
     } else {
       const char *p = PyBytes_AS_STRING(b);
       Py_BEGIN_ALLOW_THREADS
       rc = pyi_write_file(p, d, n, &err);
       Py_END_ALLOW_THREADS
       if (rc)
-        rc = fail("%s", err.msg);
+        rc = cli_fail("%s", err.msg);
       Py_DECREF(b);
     }
   } else if (out && out != Py_None && is_closed(out)) {
     int e = capture_write_all(1, d, n);
-    rc = e ? fail("<stdout>: %s", strerror(e)) : 0;
+    rc = e ? cli_fail("<stdout>: %s", strerror(e)) : 0;
   } else {
     PyObject *r = NULL;
     if (out && out != Py_None) {
@@ -574,11 +389,11 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
   if (c->outfile && name) { /* written beside the target, then renamed */
     PyObject *b = NULL;
     if (!PyUnicode_FSConverter(c->outfile, &b))
-      return fail_exception("bad output file name");
+      return cli_fail_exception("bad output file name");
     int rc = capture_render_file(renderer, session, PyBytes_AS_STRING(b),
                                  stderr);
     Py_DECREF(b);
-    return rc ? fail_exception("writing the report") : 0;
+    return rc ? cli_fail_exception("writing the report") : 0;
   }
   if (name && direct_stdout(c, name)) {
     pyi_error err = {0};
@@ -586,12 +401,12 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
     if (rc == 0)
       return 0;
     if (rc < 0 && PyErr_Occurred())
-      return fail_exception("rendering the report");
+      return cli_fail_exception("rendering the report");
     if (rc < 0) { /* a system error in the words put() uses */
       if (err.errnum)
-        fail("<stdout>: %s", strerror(err.errnum));
+        cli_fail("<stdout>: %s", strerror(err.errnum));
       else
-        fail("%s", err.msg);
+        cli_fail("%s", err.msg);
       null_stdout();
       return 1;
     }
@@ -599,7 +414,7 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
   bool text;
   PyObject *data = capture_render_bytes(renderer, session, &text);
   if (!data)
-    return fail_exception("rendering the report");
+    return cli_fail_exception("rendering the report");
   int rc = 0;
   if (!c->outfile && name && strcmp(name, "html") == 0 && stdout_is_tty(c)) {
     PyObject *tmp = capture_call("tempfile", "mkstemp", "(s)", ".html");
@@ -609,13 +424,13 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
     PyObject *url = path ? PyUnicode_FromFormat("file://%U", path) : NULL;
     PyObject *r = NULL;
     if (!closed || !url)
-      rc = fail_exception("opening the report");
+      rc = cli_fail_exception("opening the report");
     else if ((rc = put(data, text, c->out, path)) == 0) {
       if ((r = capture_call("webbrowser", "open", "(O)", url)))
         PySys_FormatStdout(
             "stdout is a terminal, so saved profile output to %U\n", path);
       else
-        rc = fail_exception("opening the report");
+        rc = cli_fail_exception("opening the report");
     }
     Py_XDECREF(tmp);
     Py_XDECREF(path);
@@ -635,20 +450,20 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
 static int check_outfile(PyObject *outfile) {
   PyObject *b = NULL, *dir = NULL;
   if (!PyUnicode_FSConverter(outfile, &b))
-    return fail_exception("bad output file name");
+    return cli_fail_exception("bad output file name");
   const char *path = PyBytes_AS_STRING(b);
   int rc = 0;
   if (!*path) {
-    rc = fail("the output file name is empty: %s", strerror(ENOENT));
+    rc = cli_fail("the output file name is empty: %s", strerror(ENOENT));
   } else if (access(path, F_OK) == 0) {
     if (access(path, W_OK) != 0)
-      rc = fail("cannot write %s: %s", path, strerror(errno));
+      rc = cli_fail("cannot write %s: %s", path, strerror(errno));
   } else if ((dir = capture_call("os.path", "dirname", "(y)", path))) {
     const char *d = PyBytes_Check(dir) ? PyBytes_AS_STRING(dir) : ".";
     if (access(*d ? d : ".", W_OK) != 0)
-      rc = fail("cannot write %s: %s", path, strerror(errno));
+      rc = cli_fail("cannot write %s: %s", path, strerror(errno));
   } else {
-    rc = fail_exception("bad output file name");
+    rc = cli_fail_exception("bad output file name");
   }
   Py_XDECREF(dir);
   Py_DECREF(b);
@@ -658,15 +473,15 @@ static int check_outfile(PyObject *outfile) {
 static PyObject *load_session(struct capture_cli *c, int *rc) {
   PyObject *path = NULL, *session = NULL;
   if (c->load_prev) {
-    PyObject *dir = reports_dir(false);
+    PyObject *dir = capture_reports_dir(false);
     PyObject *name = dir ? PyUnicode_FromFormat("%U.pyisession", c->load_prev)
                          : NULL;
     path = name ? capture_call("os.path", "join", "(OO)", dir, name) : NULL;
     PyObject *exists = path ? capture_call("os.path", "exists", "(O)", path) : NULL;
     if (exists && !PyObject_IsTrue(exists))
-      *rc = fail("Couldn't find a profile with identifier %U", c->load_prev);
+      *rc = cli_fail("Couldn't find a profile with identifier %U", c->load_prev);
     else if (!exists)
-      *rc = fail_exception("--load-prev");
+      *rc = cli_fail_exception("--load-prev");
     Py_XDECREF(dir);
     Py_XDECREF(name);
     Py_XDECREF(exists);
@@ -678,7 +493,7 @@ static PyObject *load_session(struct capture_cli *c, int *rc) {
     session = load ? PyObject_CallOneArg(load, path) : NULL;
     Py_XDECREF(load);
     if (!session)
-      *rc = fail_exception("cannot load the session");
+      *rc = cli_fail_exception("cannot load the session");
   }
   Py_XDECREF(path);
   return session;
@@ -695,7 +510,7 @@ static int anchor_outfile(struct capture_cli *c) {
   Py_XDECREF(cwd);
   if (!abs || PyList_Append(c->keep, abs)) {
     Py_XDECREF(abs);
-    return fail_exception("the current directory");
+    return cli_fail_exception("the current directory");
   }
   c->outfile = abs; /* kept alive by c->keep */
   Py_DECREF(abs);
@@ -722,7 +537,7 @@ PyObject *cli_run(struct capture_cli *c) {
     rc = write_report(c, renderer, session);
     const char *name = capture_renderer_name(renderer);
     if (!rc && !c->outfile && name && strcmp(name, "text") == 0)
-      remember(session);
+      capture_remember(session);
   }
   Py_XDECREF(session);
   Py_XDECREF(renderer);
