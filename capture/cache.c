@@ -53,9 +53,9 @@ static unsigned long long cache_limit(void) {
   case 'g': case 'G': shift = 30; end++; break;
   }
   if (errno || end == v || *end || v[0] == '-' || (n << shift >> shift) != n) {
-    cli_fail("PYINSTRUMENT_REPORT_CACHE_BYTES=%s is not a size such as 500M; "
-         "keeping up to 1G",
-         v);
+    cli_fail("PYINSTRUMENT_REPORT_CACHE_BYTES=%s is not a size such as "
+             "500M; keeping up to 1G",
+             v);
     return def;
   }
   return n << shift;
@@ -171,10 +171,10 @@ void capture_remember(PyObject *session) {
                        "    pyinstrument --load-prev %U [options]\n\n",
                        stamp);
   else if (limit > 0)
-    cli_fail("the session is bigger than the report cache's limit of %llu bytes "
-         "(PYINSTRUMENT_REPORT_CACHE_BYTES), so it was not kept for "
-         "--load-prev",
-         limit);
+    cli_fail("the session is bigger than the report cache's limit of %llu "
+             "bytes (PYINSTRUMENT_REPORT_CACHE_BYTES), so it was not kept "
+             "for --load-prev",
+             limit);
 done_local:
   Py_XDECREF(local);
 done:

@@ -1,9 +1,9 @@
 /* run.c - what the pyinstrument command does once its options are read
  * (cli.md §3): build the renderer, get the session (load it, or run the
  * program under a Profiler exactly as python3 would run it), write the
- * report, keep the session in the report cache (cache.c), and end as the program
- * ended. Unlike pyinstrument, a program that dies with an exception still
- * gets its report before the traceback.
+ * report, keep the session in the report cache (cache.c), and end as the
+ * program ended. Unlike pyinstrument, a program that dies with an
+ * exception still gets its report before the traceback.
  */
 #include "cli.h"
 
@@ -35,8 +35,8 @@ int cli_fail_exception(const char *what) {
   PyObject *text = value ? PyObject_Str(value) : NULL;
   int rc = text && PyUnicode_GET_LENGTH(text)
                ? cli_fail("%s: %U", what, text)
-               : cli_fail("%s: %s", what, type ? ((PyTypeObject *)type)->tp_name
-                                           : "failed");
+               : cli_fail("%s: %s", what,
+                          type ? ((PyTypeObject *)type)->tp_name : "failed");
   Py_XDECREF(text);
   Py_XDECREF(type);
   Py_XDECREF(value);
@@ -185,10 +185,10 @@ static int make_renderer(struct capture_cli *c, PyObject **out) {
     return cli_fail("the %s renderer is not part of this build", name);
   if (!pyi_renderer_exists(name)) {
     if (!strchr(name, '.') || name[strlen(name) - 1] == '.')
-      return cli_fail("there is no renderer called '%s' (use text, html, json, "
-                  "speedscope, pyisession, pstats, or the import path of a "
-                  "renderer class)",
-                  name);
+      return cli_fail("there is no renderer called '%s' (use text, html, "
+                      "json, speedscope, pyisession, pstats, or the import "
+                      "path of a renderer class)",
+                      name);
     if (!(cls = import_class(name)))
       return cli_fail_exception("cannot use the renderer class");
     cname = PyType_Check(cls) ? ((PyTypeObject *)cls)->tp_name : name;
