@@ -414,6 +414,23 @@ static bool fast_path(PyObject *self, const struct renderer_class *c) {
   return (unsigned long)mask == want;
 }
 
+/* An HTMLRenderer given preprocessors: refused, with an exception (the
+ * page processes the tree itself, in the browser). */
+static bool refuses_preprocessors(PyObject *self, const struct renderer_class *c) {
+  if (c->type != &HTMLRenderer_Type)
+    return false;
+  PyObject *pre = PyObject_GetAttrString(self, "preprocessors");
+  Py_ssize_t n = pre ? PyObject_Length(pre) : 0;
+  Py_XDECREF(pre);
+  PyErr_Clear();
+  if (n <= 0)
+    return false;
+  PyErr_SetString(PyExc_NotImplementedError,
+                  "HTMLRenderer.preprocessors: the page processes the tree "
+                  "itself; leave the list empty");
+  return true;
+}
+
 /* The report of a built-in renderer as bytes from libsession (caller
  * frees); *len its length. */
 static char *render_bytes(PyObject *self, const struct renderer_class *c,
@@ -424,18 +441,9 @@ static char *render_bytes(PyObject *self, const struct renderer_class *c,
   pyi_error err = {0};
   if (!o)
     return NULL;
-  if (c->type == &HTMLRenderer_Type) {
-    PyObject *pre = PyObject_GetAttrString(self, "preprocessors");
-    Py_ssize_t n = pre ? PyObject_Length(pre) : 0;
-    Py_XDECREF(pre);
-    PyErr_Clear();
-    if (n > 0) {
-      PyErr_SetString(PyExc_NotImplementedError,
-                      "HTMLRenderer.preprocessors: the page processes the "
-                      "tree itself; leave the list empty");
-      pyi_opts_free(o);
-      return NULL;
-    }
+  if (refuses_preprocessors(self, c)) {
+    pyi_opts_free(o);
+    return NULL;
   }
   if (fast_path(self, c)) {
     Py_BEGIN_ALLOW_THREADS /* a big render need not hold up other threads */
@@ -558,6 +566,8 @@ int capture_render_stdout(PyObject *renderer, PyObject *session,
   const struct renderer_class *c = class_of(Py_TYPE(renderer));
   if (!c || !inherited(renderer, "render") || !fast_path(renderer, c))
     return PyErr_Occurred() ? -1 : 1;
+  if (refuses_preprocessors(renderer, c))
+    return -1;
   pyi_session *s = capture_session_get(session);
   pyi_opts *o = s ? options_of(renderer, c) : NULL;
   if (!o)
@@ -576,6 +586,8 @@ int capture_render_file(PyObject *renderer, PyObject *session,
   pyi_error err = {0};
   int rc;
   if (c && inherited(renderer, "render") && fast_path(renderer, c)) {
+    if (refuses_preprocessors(renderer, c))
+      return -1;
     pyi_session *s = capture_session_get(session);
     pyi_opts *o = s ? options_of(renderer, c) : NULL;
     if (!o)

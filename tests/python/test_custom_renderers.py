@@ -199,6 +199,30 @@ class Subclasses(TempDirTest):
             self.assertIn("PROG.PY", f.read())
 
 
+    def test_html_preprocessors_are_refused_wherever_the_page_goes(self):
+        # the page processes the tree in the browser: an HTMLRenderer given
+        # preprocessors fails the same way to stdout and to a file
+        self.write("mine.py", '''
+            from pyinstrument.renderers import HTMLRenderer
+
+            class Preprocessed(HTMLRenderer):
+                def __init__(self, **kw):
+                    super().__init__(**kw)
+                    self.preprocessors.append(lambda frame, options: frame)
+            ''')
+        prog = self.write("prog.py", "sum(range(100000))\n")
+        env = {"PYTHONPATH": self.dir + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        out = os.path.join(self.dir, "out.html")
+        for where in [[], ["-o", out]]:
+            r = self.run_cli("-r", "mine.Preprocessed", *where, prog, env=env,
+                             cwd=self.dir)
+            self.assertEqual(r.returncode, 1, where)
+            self.assertIn("HTMLRenderer.preprocessors", r.stderr)
+            self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+            self.assertNotIn("<html", r.stdout.lower())
+            self.assertFalse(os.path.exists(out))
+
+
 class Modules(TempDirTest):
     def test_module_paths(self):
         from pyinstrument.context_manager import ProfileContext, profile
