@@ -12,7 +12,6 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 capture_strings capture_str;
@@ -104,15 +103,12 @@ static void *thread_trampoline(void *arg) {
  * virtual machine's idle CPU (0.25 ms here, at every profiler start), then
  * by sleeping on it. */
 static void await_post(sem_t *sem) {
-  struct timespec t0, t;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double until = capture_monotonic() + 0.001;
   do {
     if (sem_trywait(sem) == 0)
       return;
     sched_yield(); /* with one CPU, the new thread runs meanwhile */
-    clock_gettime(CLOCK_MONOTONIC, &t);
-  } while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) <
-           1000000L);
+  } while (capture_monotonic() < until);
   while (sem_wait(sem) != 0 && errno == EINTR)
     ;
 }

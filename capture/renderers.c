@@ -561,8 +561,12 @@ PyObject *capture_render_bytes(PyObject *renderer, PyObject *session,
   return b;
 }
 
-int capture_render_stdout(PyObject *renderer, PyObject *session,
-                          pyi_error *err) {
+/* Our renderer's report drawn by libsession alone, straight to 'path'
+ * ("-": descriptor 1): 0 when written, 1 when the renderer needs Python
+ * (nothing done), -1 with an exception (a bad option) or, with none set,
+ * 'err'. */
+static int render_alone(PyObject *renderer, PyObject *session,
+                        const char *path, FILE *notices, pyi_error *err) {
   const struct renderer_class *c = class_of(Py_TYPE(renderer));
   if (!c || !inherited(renderer, "render") || !fast_path(renderer, c))
     return PyErr_Occurred() ? -1 : 1;
@@ -574,31 +578,25 @@ int capture_render_stdout(PyObject *renderer, PyObject *session,
     return -1;
   int rc;
   Py_BEGIN_ALLOW_THREADS
-  rc = pyi_render_file(s, c->name, o, "-", NULL, err);
+  rc = pyi_render_file(s, c->name, o, path, notices, err);
   Py_END_ALLOW_THREADS
   pyi_opts_free(o);
   return rc;
 }
 
+int capture_render_stdout(PyObject *renderer, PyObject *session,
+                          pyi_error *err) {
+  return render_alone(renderer, session, "-", NULL, err);
+}
+
 int capture_render_file(PyObject *renderer, PyObject *session,
                         const char *path, FILE *notices) {
-  const struct renderer_class *c = class_of(Py_TYPE(renderer));
   pyi_error err = {0};
-  int rc;
-  if (c && inherited(renderer, "render") && fast_path(renderer, c)) {
-    if (refuses_preprocessors(renderer, c))
-      return -1;
-    pyi_session *s = capture_session_get(session);
-    pyi_opts *o = s ? options_of(renderer, c) : NULL;
-    if (!o)
-      return -1;
-    Py_BEGIN_ALLOW_THREADS
-    rc = pyi_render_file(s, c->name, o, path, notices, &err);
-    Py_END_ALLOW_THREADS
-    pyi_opts_free(o);
-  } else {
-    if (PyErr_Occurred())
-      return -1;
+  int rc = render_alone(renderer, session, path, notices, &err);
+  if (rc < 0 && PyErr_Occurred())
+    return -1;
+  if (rc == 1) { /* render() in Python, then written as libsession writes */
+    const struct renderer_class *c = class_of(Py_TYPE(renderer));
     PyObject *data = capture_render(renderer, session);
     PyObject *b = data ? report_bytes(data, c) : NULL;
     Py_XDECREF(data);
