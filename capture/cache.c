@@ -3,12 +3,27 @@
  * $XDG_DATA_HOME/pyinstrument/reports (~/.local/share/... without it); the
  * ten newest files before it stay, then the oldest go while the cache is
  * over its byte limit ($PYINSTRUMENT_REPORT_CACHE_BYTES).
+ *
+ * When the process ends with the command and the report went straight to
+ * descriptor 1, the file is written by a thread of its own while Python
+ * finalizes, and the process waits for it at its very end (Py_AtExit): a
+ * big session's writing (1.5 ms for deep.py's 880 KB here) then costs the
+ * run no wall time. The hint to --load-prev comes then, after whatever the
+ * program prints at exit. Otherwise the same steps run at once.
  */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 PyObject *capture_reports_dir(bool create) {
   const char *xdg = getenv("XDG_DATA_HOME"); /* used as it is, when set */
@@ -61,130 +76,285 @@ static unsigned long long cache_limit(void) {
   return n << shift;
 }
 
-/* The cache's files, newest first (their names are start times), each
- * with its size: a list of (path, size) tuples (new reference). */
-static PyObject *cache_files(PyObject *dir) {
-  /* *.pyisession as glob matches it (no dot files), without glob, which
-   * imports re: milliseconds of every run's end where nothing else has */
-  PyObject *names = capture_call("os", "listdir", "(O)", dir);
-  PyObject *files = names ? PyList_New(0) : NULL;
-  for (Py_ssize_t i = 0; files && i < PyList_GET_SIZE(names); i++) {
-    PyObject *n = PyList_GET_ITEM(names, i);
-    const char *u = PyUnicode_Check(n) ? PyUnicode_AsUTF8(n) : NULL;
-    size_t len = u ? strlen(u) : 0;
-    PyObject *f = NULL;
-    if (!u) {
-      PyErr_Clear(); /* an undecodable name is none of ours */
+/* ==== keeping a session ================================================= */
+
+/* A file of the cache: its name and size. */
+struct entry {
+  char *name;
+  unsigned long long size;
+};
+
+/* A session to keep, and what came of it. */
+struct keep {
+  pyi_session *s;  /* owned when it is kept in the background */
+  bool owned;
+  char *dir;       /* the reports folder, as the file system names it */
+  char id[64];     /* the start time: the file's name and --load-prev's ID */
+  unsigned long long limit;
+  struct entry *files; /* the cache, newest first */
+  size_t n_files;
+  bool kept;       /* the file is there, within the limit */
+  pyi_error err;   /* why not, when err.msg is set */
+};
+
+static int newest_first(const void *a, const void *b) {
+  return strcmp(((const struct entry *)b)->name,
+                ((const struct entry *)a)->name);
+}
+
+/* Notes that a system call on 'path' failed; returns -1. */
+static int failed(struct keep *k, const char *path) {
+  snprintf(k->err.msg, sizeof k->err.msg, "%s: %s", path, strerror(errno));
+  return -1;
+}
+
+static char *join(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}
+
+/* Reads the cache's files: *.pyisession as glob matches it (no dot
+ * files), each with its size (one gone meanwhile is left out). */
+static int list_files(struct keep *k) {
+  DIR *d = opendir(k->dir);
+  if (!d)
+    return failed(k, k->dir);
+  size_t cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (e->d_name[0] == '.' || len <= 11 ||
+        strcmp(e->d_name + len - 11, ".pyisession") != 0)
+      continue;
+    char *path = join(k->dir, e->d_name);
+    struct stat st;
+    if (!path || stat(path, &st) != 0) {
+      free(path);
       continue;
     }
-    if (u[0] == '.' || len <= 11 || strcmp(u + len - 11, ".pyisession") != 0)
-      continue;
-    if (!(f = capture_call("os.path", "join", "(OO)", dir, n)) ||
-        PyList_Append(files, f))
-      Py_CLEAR(files);
-    Py_XDECREF(f);
-  }
-  Py_XDECREF(names);
-  PyObject *out = files ? PyList_New(0) : NULL;
-  if (!out || PyList_Sort(files) || PyList_Reverse(files)) {
-    Py_XDECREF(files);
-    Py_XDECREF(out);
-    return NULL;
-  }
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++) {
-    PyObject *f = PyList_GET_ITEM(files, i);
-    PyObject *size = capture_call("os.path", "getsize", "(O)", f);
-    PyObject *item = size ? PyTuple_Pack(2, f, size) : NULL;
-    if (!size) /* gone meanwhile: another run pruned it */
-      PyErr_Clear();
-    if (item && PyList_Append(out, item))
-      Py_CLEAR(out);
-    Py_XDECREF(size);
-    Py_XDECREF(item);
-    if (!out)
+    free(path);
+    if (k->n_files == cap) {
+      cap = cap ? 2 * cap : 16;
+      struct entry *f = realloc(k->files, cap * sizeof *f);
+      if (!f)
+        break;
+      k->files = f;
+    }
+    char *name = strdup(e->d_name);
+    if (!name)
       break;
+    k->files[k->n_files++] = (struct entry){name, (unsigned long long)st.st_size};
   }
-  Py_DECREF(files);
-  return out;
+  closedir(d);
+  qsort(k->files, k->n_files, sizeof *k->files, newest_first);
+  return 0;
 }
 
-void capture_remember(PyObject *session) {
-  PyObject *dir = capture_reports_dir(true), *files = NULL, *stamp = NULL,
-           *name = NULL, *path = NULL, *r = NULL;
-  if (!dir || !(files = cache_files(dir)))
-    goto done;
-  while (PyList_GET_SIZE(files) > 10) { /* the oldest names go first */
-    Py_ssize_t last = PyList_GET_SIZE(files) - 1;
-    PyObject *old = PyTuple_GET_ITEM(PyList_GET_ITEM(files, last), 0);
-    if (!(r = capture_call("os", "remove", "(O)", old)) ||
-        PyList_SetSlice(files, last, last + 1, NULL))
-      goto done;
-    Py_CLEAR(r);
+/* Removes the oldest file of the list, from the list and the folder. */
+static int remove_oldest(struct keep *k) {
+  struct entry *last = &k->files[--k->n_files];
+  char *path = join(k->dir, last->name);
+  int rc = path && unlink(path) != 0 && errno != ENOENT /* pruned meanwhile */
+               ? failed(k, path)
+               : 0;
+  free(path);
+  free(last->name);
+  return rc;
+}
+
+/* The steps of cli.md §7: prune to ten files, save, then keep within the
+ * byte limit. Sets k->kept, or k->err. Touches no Python object. */
+static void keep_session(struct keep *k) {
+  if (list_files(k))
+    return;
+  while (k->n_files > 10) /* the oldest names go first */
+    if (remove_oldest(k))
+      return;
+  char name[sizeof k->id + 16];
+  snprintf(name, sizeof name, "%s.pyisession", k->id);
+  char *path = join(k->dir, name);
+  struct stat st;
+  if (!path) {
+    snprintf(k->err.msg, sizeof k->err.msg, "out of memory");
+    return;
   }
-  PyObject *start = PyObject_GetAttrString(session, "start_time");
-  PyObject *local = start ? capture_call("time", "localtime", "(O)", start) : NULL;
-  Py_XDECREF(start);
-  if (!local ||
-      !(stamp = capture_call("time", "strftime", "(sO)", "%Y-%m-%dT%H-%M-%S", local)))
-    goto done_local;
-  if (!(name = PyUnicode_FromFormat("%U.pyisession", stamp)) ||
-      !(path = capture_call("os.path", "join", "(OO)", dir, name)) ||
-      !(r = PyObject_CallMethod(session, "save", "O", path)))
-    goto done_local;
-  Py_CLEAR(r);
+  if (pyi_session_save(k->s, path, &k->err)) {
+    free(path);
+    return;
+  }
+  int rc = stat(path, &st) != 0 ? failed(k, path) : 0;
+  free(path);
+  if (rc)
+    return;
   /* the listing taken before, with the new file in its place (a file of
    * the same name, from a run that started in the same second, replaced) */
-  for (Py_ssize_t i = PyList_GET_SIZE(files) - 1; i >= 0; i--) {
-    int same = PyObject_RichCompareBool(
-        PyTuple_GET_ITEM(PyList_GET_ITEM(files, i), 0), path, Py_EQ);
-    if (same < 0 || (same && PyList_SetSlice(files, i, i + 1, NULL)))
-      goto done_local;
+  size_t n = 0;
+  unsigned long long total = 0;
+  for (size_t i = 0; i < k->n_files; i++) {
+    if (strcmp(k->files[i].name, name) == 0) {
+      free(k->files[i].name);
+      continue;
+    }
+    total += k->files[i].size;
+    k->files[n++] = k->files[i];
   }
-  PyObject *size = capture_call("os.path", "getsize", "(O)", path);
-  PyObject *item = size ? PyTuple_Pack(2, path, size) : NULL;
-  int bad = !item || PyList_Append(files, item) || PyList_Sort(files) ||
-            PyList_Reverse(files);
-  Py_XDECREF(size);
-  Py_XDECREF(item);
-  if (bad)
-    goto done_local;
-  unsigned long long limit = cache_limit(), total = 0;
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++)
-    total += PyLong_AsUnsignedLongLong(
-        PyTuple_GET_ITEM(PyList_GET_ITEM(files, i), 1));
-  bool kept = true;
-  while (total > limit && PyList_GET_SIZE(files) > 0) {
-    Py_ssize_t last = PyList_GET_SIZE(files) - 1;
-    PyObject *old = PyList_GET_ITEM(files, last);
-    PyObject *f = PyTuple_GET_ITEM(old, 0);
-    int same = PyObject_RichCompareBool(f, path, Py_EQ);
-    total -= PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(old, 1));
-    if (same == 1)
-      kept = false;
-    if (!(r = capture_call("os", "remove", "(O)", f)) ||
-        PyList_SetSlice(files, last, last + 1, NULL))
-      goto done_local;
-    Py_CLEAR(r);
+  k->n_files = n;
+  struct entry *f = realloc(k->files, (n + 1) * sizeof *f);
+  char *mine = strdup(name);
+  if (f)
+    k->files = f;
+  if (!f || !mine) {
+    free(mine);
+    snprintf(k->err.msg, sizeof k->err.msg, "out of memory");
+    return;
   }
-  if (kept)
-    PySys_FormatStdout("To view this report with different options, run:\n"
-                       "    pyinstrument --load-prev %U [options]\n\n",
-                       stamp);
-  else if (limit > 0)
-    cli_fail("the session is bigger than the report cache's limit of %llu "
-             "bytes (PYINSTRUMENT_REPORT_CACHE_BYTES), so it was not kept "
-             "for --load-prev",
-             limit);
-done_local:
-  Py_XDECREF(local);
-done:
-  if (PyErr_Occurred())
-    cli_fail_exception("could not keep the report for --load-prev");
-  Py_XDECREF(dir);
-  Py_XDECREF(files);
-  Py_XDECREF(stamp);
-  Py_XDECREF(name);
-  Py_XDECREF(path);
-  Py_XDECREF(r);
+  k->files[k->n_files++] = (struct entry){mine, (unsigned long long)st.st_size};
+  total += (unsigned long long)st.st_size;
+  qsort(k->files, k->n_files, sizeof *k->files, newest_first);
+  k->kept = true;
+  while (total > k->limit && k->n_files > 0) {
+    const struct entry *last = &k->files[k->n_files - 1];
+    total -= last->size;
+    if (strcmp(last->name, name) == 0)
+      k->kept = false;
+    if (remove_oldest(k)) {
+      k->kept = false;
+      return;
+    }
+  }
 }
 
+static void keep_free(struct keep *k) {
+  if (!k)
+    return;
+  if (k->owned)
+    pyi_session_free(k->s);
+  for (size_t i = 0; i < k->n_files; i++)
+    free(k->files[i].name);
+  free(k->files);
+  free(k->dir);
+  free(k);
+}
+
+/* The hint, or why there is none: through Python's sys.stdout and
+ * stderr, or, at the process's end, straight to descriptors 1 and 2. */
+static void tell(const struct keep *k, bool at_exit) {
+  char msg[sizeof k->err.msg + 256];
+  int fd = 2;
+  if (k->kept) {
+    snprintf(msg, sizeof msg,
+             "To view this report with different options, run:\n"
+             "    pyinstrument --load-prev %s [options]\n\n",
+             k->id);
+    fd = 1;
+  } else if (k->err.msg[0]) {
+    snprintf(msg, sizeof msg, "could not keep the report for --load-prev: %s",
+             k->err.msg);
+  } else if (k->limit > 0) {
+    snprintf(msg, sizeof msg,
+             "the session is bigger than the report cache's limit of %llu "
+             "bytes (PYINSTRUMENT_REPORT_CACHE_BYTES), so it was not kept "
+             "for --load-prev",
+             k->limit);
+  } else {
+    return; /* a limit of 0: no cache, nothing to say */
+  }
+  if (!at_exit) {
+    if (fd == 1)
+      PySys_WriteStdout("%s", msg); /* (formats up to 1000 bytes) */
+    else
+      cli_fail("%s", msg);
+    return;
+  }
+  char line[sizeof msg + 16];
+  int n = fd == 1 ? snprintf(line, sizeof line, "%s", msg)
+                  : snprintf(line, sizeof line, "pyinstrument: %s\n", msg);
+  if (n > 0 && (size_t)n < sizeof line) /* a closed stdout: nothing to do */
+    (void)capture_write_all(fd, line, (size_t)n);
+}
+
+/* ==== in the background ================================================= */
+
+static struct {
+  pthread_t thread;
+  struct keep *job; /* while the thread runs */
+  bool registered;  /* with Py_AtExit */
+} background;
+
+static void *keep_in_background(void *arg) {
+  keep_session(arg);
+  return NULL;
+}
+
+/* Waits for the session kept in the background, and tells what came of
+ * it: at the process's end, after Python's finalization. */
+static void finish_background(void) {
+  struct keep *k = background.job;
+  if (!k)
+    return;
+  pthread_join(background.thread, NULL);
+  background.job = NULL;
+  tell(k, true);
+  keep_free(k);
+}
+
+/* Starts keeping k in a thread; false when one cannot be had. */
+static bool start_background(struct keep *k) {
+  if (!background.registered) {
+    if (Py_AtExit(finish_background) != 0)
+      return false;
+    background.registered = true;
+  }
+  sigset_t all, old;
+  sigfillset(&all); /* signals are for the main thread */
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int rc = pthread_create(&background.thread, NULL, keep_in_background, k);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0)
+    return false;
+  background.job = k;
+  return true;
+}
+
+void capture_remember(PyObject *session, bool exiting) {
+  finish_background(); /* one from before, in a process that went on */
+  struct keep *k = calloc(1, sizeof *k);
+  PyObject *dir = capture_reports_dir(true);
+  PyObject *fsdir = dir ? PyUnicode_EncodeFSDefault(dir) : NULL;
+  Py_XDECREF(dir);
+  pyi_session *s = fsdir ? capture_session_get(session) : NULL;
+  if (!k || !s) {
+    Py_XDECREF(fsdir);
+    free(k);
+    if (!PyErr_Occurred())
+      PyErr_NoMemory();
+    cli_fail_exception("could not keep the report for --load-prev");
+    return;
+  }
+  k->dir = strdup(PyBytes_AS_STRING(fsdir));
+  Py_DECREF(fsdir);
+  /* the ID is the start time in local time, as time.localtime has it */
+  time_t start = (time_t)floor(pyi_session_start_time(s));
+  struct tm tm;
+  if (!k->dir || !localtime_r(&start, &tm) ||
+      !strftime(k->id, sizeof k->id, "%Y-%m-%dT%H-%M-%S", &tm)) {
+    keep_free(k);
+    cli_fail("could not keep the report for --load-prev: no name for it");
+    return;
+  }
+  k->limit = cache_limit();
+  k->s = s;
+  /* in the background only a session no one else holds: it is taken */
+  if (exiting && Py_REFCNT(session) == 1) {
+    k->s = capture_session_take(session);
+    k->owned = true;
+    if (start_background(k))
+      return;
+  }
+  keep_session(k);
+  tell(k, false);
+  keep_free(k);
+}

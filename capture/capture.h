@@ -292,6 +292,9 @@ extern PyTypeObject Session_Type;
 PyObject *capture_session_wrap(pyi_session *s);
 /* The session inside a Session object (borrowed), or NULL with TypeError. */
 pyi_session *capture_session_get(PyObject *obj);
+/* Takes the session out of a Session object (the caller owns it), leaving
+ * an empty one in its place. */
+pyi_session *capture_session_take(PyObject *obj);
 /* Sets a Python exception from a libsession error ('type' NULL: OSError
  * for PYI_EIO, else ValueError). */
 void capture_set_error(PyObject *type, const pyi_error *err);
@@ -375,7 +378,9 @@ int capture_add_renderers(PyObject *module);
 
 /* ---- cli.c, run.c: the pyinstrument command ----------------------------- */
 
-PyObject *capture_main(PyObject *module, PyObject *args);
+/* Runs the command with the argument list 'args'; 'exiting' when the
+ * process ends with it. Returns the exit status (new reference). */
+PyObject *capture_main(PyObject *module, PyObject *args, bool exiting);
 /* _capture._subprocess_child(): run at interpreter start by the
  * sitecustomize of pyinstrument/_hook when `pyinstrument --subprocesses`
  * exported its environment; profiles this process as a child. */

@@ -22,6 +22,8 @@ struct capture_cli {
   int unicode, color; /* -1: not given */
   bool from_path, html, timeline, show_all, timing_thread, subprocesses,
       all_threads;
+  bool exiting; /* the process ends with the command (its launchers) */
+  bool direct;  /* the report went straight to descriptor 1 */
 };
 
 /* How the profiled program ended, when it raised. */
@@ -38,8 +40,10 @@ int cli_fail_exception(const char *what);
 /* The report cache's folder (new reference), made first when 'create'. */
 PyObject *capture_reports_dir(bool create);
 /* Keeps a text report's session in the report cache of --load-prev, and
- * prints how to see it again; failing here only warns (cache.c). */
-void capture_remember(PyObject *session);
+ * prints how to see it again; failing here only warns (cache.c). When
+ * 'exiting' (the process ends with the command, and stdout is descriptor
+ * 1), a session no one else holds is kept while Python finalizes. */
+void capture_remember(PyObject *session, bool exiting);
 
 /* Reads the options. Returns 0 to go on, -1 with an exception set, or an
  * exit status (CLI_DONE_OK for 0) after printing help or an error. */

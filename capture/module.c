@@ -4,13 +4,19 @@
 #include "capture.h"
 
 static PyObject *module_main(PyObject *module, PyObject *args) {
-  return capture_main(module, args);
+  PyObject *list;
+  int exiting = 0;
+  if (!PyArg_ParseTuple(args, "O|p:main", &list, &exiting))
+    return NULL;
+  return capture_main(module, list, exiting);
 }
 
 static PyMethodDef module_methods[] = {
-    {"main", (PyCFunction)module_main, METH_O,
-     "main(args)\n--\n\nRuns the pyinstrument command with the argument list "
-     "'args' (sys.argv[1:]) and returns its exit status."},
+    {"main", (PyCFunction)module_main, METH_VARARGS,
+     "main(args, exiting=False, /)\n--\n\nRuns the pyinstrument command with "
+     "the argument list 'args' (sys.argv[1:]) and returns its exit status. "
+     "'exiting': the process ends with the command, so the report cache may "
+     "be written while Python finalizes."},
     {"_subprocess_child", capture_subproc_child, METH_NOARGS,
      "_subprocess_child()\n--\n\nProfiles this process as a child of "
      "`pyinstrument --subprocesses` when its environment says so (run at "

@@ -398,6 +398,7 @@ static int write_report(struct capture_cli *c, PyObject *renderer,
   if (name && direct_stdout(c, name)) {
     pyi_error err = {0};
     int rc = capture_render_stdout(renderer, session, &err);
+    c->direct = rc == 0;
     if (rc == 0)
       return 0;
     if (rc < 0 && PyErr_Occurred())
@@ -537,7 +538,7 @@ PyObject *cli_run(struct capture_cli *c) {
     rc = write_report(c, renderer, session);
     const char *name = capture_renderer_name(renderer);
     if (!rc && !c->outfile && name && strcmp(name, "text") == 0)
-      capture_remember(session);
+      capture_remember(session, c->exiting && c->direct);
   }
   Py_XDECREF(session);
   Py_XDECREF(renderer);
@@ -546,13 +547,14 @@ PyObject *cli_run(struct capture_cli *c) {
   return PyLong_FromLong(rc);
 }
 
-PyObject *capture_main(PyObject *module, PyObject *args) {
+PyObject *capture_main(PyObject *module, PyObject *args, bool exiting) {
   if (!PyList_Check(args)) {
     PyErr_SetString(PyExc_TypeError, "main() takes the list of arguments");
     return NULL;
   }
   struct capture_cli c = {.interval = 0.001, .unicode = -1, .color = -1,
-                          .sampler = CAPTURE_SAMPLER_TIMER};
+                          .sampler = CAPTURE_SAMPLER_TIMER,
+                          .exiting = exiting};
   c.render_options = PyList_New(0);
   int rc = c.render_options ? cli_parse(&c, args) : -1;
   if (rc == 0)

@@ -51,6 +51,13 @@ pyi_session *capture_session_get(PyObject *obj) {
   return ((SessionObject *)obj)->s;
 }
 
+pyi_session *capture_session_take(PyObject *obj) {
+  SessionObject *o = (SessionObject *)obj;
+  pyi_session *s = o->s;
+  o->s = pyi_session_new();
+  return s;
+}
+
 static void Session_Dealloc(SessionObject *o) {
   pyi_session_free(o->s);
   Py_TYPE(o)->tp_free((PyObject *)o);

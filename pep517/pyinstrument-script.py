@@ -8,4 +8,4 @@ wrapper that imports re first, and a shell script would start a shell:
 some milliseconds more at the start of every profiled run."""
 from pyinstrument.__main__ import main
 
-main()
+main(_exiting=True)

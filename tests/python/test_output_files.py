@@ -3,11 +3,13 @@
 file's mode kept (also for a renderer class of the user's), one-line
 messages naming the file or <stdout> and the reason, and the byte limit
 of the --load-prev report cache."""
+import json
 import os
 import stat
 import subprocess
+import textwrap
 
-from helpers import LAUNCHER, SLEEP_UNTIL_SAMPLED, TempDirTest
+from helpers import LAUNCHER, PYTHON, SLEEP_UNTIL_SAMPLED, TempDirTest
 
 QUICK = """\
     import time
@@ -299,6 +301,60 @@ class ReportCache(TempDirTest):
         r = self.run_kept("0")  # no cache: nothing kept, nothing said
         self.assertEqual((r.returncode, r.stderr), (0, ""))
         self.assertEqual(os.listdir(self.reports), [])
+
+    # main() as a program calls it: the process may go on after it
+    IN_PROCESS = ("import sys\nfrom pyinstrument.__main__ import main\n"
+                  "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+                  "    print('went on')\n")
+
+    def run_in_process(self, *args):
+        env = dict(os.environ, XDG_DATA_HOME=self.data)
+        return subprocess.run([PYTHON, "-c", self.IN_PROCESS] + list(args),
+                              cwd=self.dir, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    def test_kept_while_python_finalizes_when_the_command_exits(self):
+        # the command's own launchers: the session is written by a thread
+        # while Python finalizes, and the hint comes at the very end, after
+        # what the program prints at exit
+        self.write("bye.py", "import atexit\natexit.register(print, 'bye')\n"
+                   + textwrap.dedent(QUICK))
+        for via_module in (False, True):
+            r = self.run_cli("--no-color", "bye.py", via_module=via_module,
+                             env={"XDG_DATA_HOME": self.data})
+            self.assertEqual((r.returncode, r.stderr), (0, ""))
+            lines = r.stdout.splitlines()
+            self.assertEqual(lines[-4], "bye")
+            self.assertEqual(lines[-2].split()[:2], ["pyinstrument", "--load-prev"])
+            ident = lines[-2].split()[2]
+            # the file is whole when the command has returned
+            with open(os.path.join(self.reports, ident + ".pyisession")) as f:
+                self.assertEqual(json.load(f)["target_description"],
+                                 "Program: bye.py")
+        # main() called by a program that goes on: all is done at once
+        r = self.run_in_process("--no-color", "bye.py")
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        lines = r.stdout.splitlines()
+        self.assertIn("--load-prev", lines[-4])
+        self.assertEqual(lines[-2:], ["went on", "bye"])
+
+    def test_a_cache_that_cannot_be_pruned_is_reported(self):
+        # the oldest name is a folder: it cannot be removed, so nothing is
+        # kept, and the report and exit status are untouched
+        for second in range(11):
+            self.old_report(second, 10)
+        os.remove(os.path.join(self.reports, "2000-01-01T00-00-00.pyisession"))
+        os.mkdir(os.path.join(self.reports, "2000-01-01T00-00-00.pyisession"))
+        for run in (self.run_kept, self.run_in_process):
+            r = run(None) if run == self.run_kept else run("--no-color", "quick.py")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("quick.py", r.stdout)
+            self.assertNotIn("--load-prev", r.stdout)
+            self.assertEqual(
+                r.stderr, "pyinstrument: could not keep the report for "
+                "--load-prev: %s: Is a directory\n"
+                % os.path.join(self.reports, "2000-01-01T00-00-00.pyisession"))
+            self.assertEqual(len(os.listdir(self.reports)), 11)
 
     def test_a_bad_limit_is_reported_and_the_default_used(self):
         r = self.run_kept("lots")
