@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,30 +26,37 @@
 #include <time.h>
 #include <unistd.h>
 
-PyObject *capture_reports_dir(bool create) {
-  const char *xdg = getenv("XDG_DATA_HOME"); /* used as it is, when set */
-  PyObject *base = xdg ? PyUnicode_DecodeFSDefault(xdg)
-                       : capture_call("os.path", "expanduser", "(s)", "~/.local/share");
-  PyObject *dir = base ? capture_call("os.path", "join", "(Oss)", base, "pyinstrument",
-                              "reports")
-                       : NULL;
-  if (dir && create) {
-    PyObject *os = PyImport_ImportModule("os");
-    PyObject *makedirs = os ? PyObject_GetAttrString(os, "makedirs") : NULL;
-    PyObject *args = Py_BuildValue("(O)", dir);
-    PyObject *kw = Py_BuildValue("{sO}", "exist_ok", Py_True);
-    PyObject *r = makedirs && args && kw ? PyObject_Call(makedirs, args, kw)
-                                         : NULL;
-    if (!r)
-      Py_CLEAR(dir);
-    Py_XDECREF(os);
-    Py_XDECREF(makedirs);
-    Py_XDECREF(args);
-    Py_XDECREF(kw);
-    Py_XDECREF(r);
+/* The report cache's folder (the caller frees it): $XDG_DATA_HOME used as
+ * it is, else ~/.local/share, then pyinstrument/reports, as appdirs makes
+ * it with os.path.expanduser and os.path.join. NULL when out of memory. */
+static char *reports_path(void) {
+  const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+  if (!xdg && !home) {
+    struct passwd *pw = getpwuid(getuid());
+    home = pw ? pw->pw_dir : "~"; /* expanduser leaves "~" when it has none */
   }
-  Py_XDECREF(base);
+  size_t n = xdg ? strlen(xdg) : strlen(home);
+  if (!xdg)
+    while (n > 0 && home[n - 1] == '/') /* HOME=/ gives /.local/share */
+      n--;
+  size_t size = n + sizeof "/.local/share/pyinstrument/reports";
+  char *dir = malloc(size);
+  if (!dir)
+    return NULL;
+  if (xdg) /* os.path.join adds no second slash, nor one after "" */
+    snprintf(dir, size, "%s%spyinstrument/reports", xdg,
+             n == 0 || xdg[n - 1] == '/' ? "" : "/");
+  else
+    snprintf(dir, size, "%.*s/.local/share/pyinstrument/reports", (int)n,
+             home);
   return dir;
+}
+
+PyObject *capture_reports_dir(void) {
+  char *dir = reports_path();
+  PyObject *r = dir ? PyUnicode_DecodeFSDefault(dir) : PyErr_NoMemory();
+  free(dir);
+  return r;
 }
 
 /* The report cache's limit in bytes: $PYINSTRUMENT_REPORT_CACHE_BYTES, a
@@ -116,6 +124,33 @@ static char *join(const char *dir, const char *name) {
   return p;
 }
 
+/* Makes the folder and its parents, as os.makedirs(exist_ok=True): one
+ * that is there already is fine, unless it is no folder. */
+static int make_dirs(struct keep *k) {
+  char *p = k->dir;
+  int err = 0;
+  for (size_t i = 1;; i++) {
+    if (p[i] != '/' && p[i] != '\0')
+      continue;
+    char c = p[i];
+    p[i] = '\0';
+    err = mkdir(p, 0777) == 0 || errno == EEXIST ? 0 : errno;
+    p[i] = c;
+    if (!c)
+      break;
+  }
+  struct stat st;
+  if (stat(p, &st) != 0) {
+    errno = err ? err : errno;
+    return failed(k, p);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    errno = ENOTDIR;
+    return failed(k, p);
+  }
+  return 0;
+}
+
 /* Reads the cache's files: *.pyisession as glob matches it (no dot
  * files), each with its size (one gone meanwhile is left out). */
 static int list_files(struct keep *k) {
@@ -168,7 +203,7 @@ static int remove_oldest(struct keep *k) {
 /* The steps of cli.md §7: prune to ten files, save, then keep within the
  * byte limit. Sets k->kept, or k->err. Touches no Python object. */
 static void keep_session(struct keep *k) {
-  if (list_files(k))
+  if (make_dirs(k) || list_files(k))
     return;
   while (k->n_files > 10) /* the oldest names go first */
     if (remove_oldest(k))
@@ -322,20 +357,15 @@ static bool start_background(struct keep *k) {
 void capture_remember(PyObject *session, bool exiting) {
   finish_background(); /* one from before, in a process that went on */
   struct keep *k = calloc(1, sizeof *k);
-  PyObject *dir = capture_reports_dir(true);
-  PyObject *fsdir = dir ? PyUnicode_EncodeFSDefault(dir) : NULL;
-  Py_XDECREF(dir);
-  pyi_session *s = fsdir ? capture_session_get(session) : NULL;
+  pyi_session *s = capture_session_get(session);
   if (!k || !s) {
-    Py_XDECREF(fsdir);
     free(k);
     if (!PyErr_Occurred())
       PyErr_NoMemory();
     cli_fail_exception("could not keep the report for --load-prev");
     return;
   }
-  k->dir = strdup(PyBytes_AS_STRING(fsdir));
-  Py_DECREF(fsdir);
+  k->dir = reports_path();
   /* the ID is the start time in local time, as time.localtime has it */
   time_t start = (time_t)floor(pyi_session_start_time(s));
   struct tm tm;

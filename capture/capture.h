@@ -95,7 +95,8 @@ int capture_write_all(int fd, const char *data, size_t len);
 /* Starts a detached thread running fn(NULL) with every signal blocked, so
  * that signals go to the program's threads (the main one, in practice)
  * as CPython expects: a Ctrl-C must interrupt the main thread's sleep.
- * Returns when fn has been called: 0, or -1. */
+ * Returns once the thread is made, 0, or -1; fn runs soon after (a fork
+ * meanwhile waits for it). */
 int capture_thread_start(void *(*fn)(void *));
 /* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
  * new items zeroed. -1 with a Python MemoryError set. */

@@ -37,8 +37,8 @@ int cli_fail(const char *fmt, ...);
 /* The pending exception as "pyinstrument: WHAT: EXCEPTION"; returns 1. */
 int cli_fail_exception(const char *what);
 
-/* The report cache's folder (new reference), made first when 'create'. */
-PyObject *capture_reports_dir(bool create);
+/* The report cache's folder (new reference). */
+PyObject *capture_reports_dir(void);
 /* Keeps a text report's session in the report cache of --load-prev, and
  * prints how to see it again; failing here only warns (cache.c). When
  * 'exiting' (the process ends with the command, and stdout is descriptor

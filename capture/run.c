@@ -474,7 +474,7 @@ static int check_outfile(PyObject *outfile) {
 static PyObject *load_session(struct capture_cli *c, int *rc) {
   PyObject *path = NULL, *session = NULL;
   if (c->load_prev) {
-    PyObject *dir = capture_reports_dir(false);
+    PyObject *dir = capture_reports_dir();
     PyObject *name = dir ? PyUnicode_FromFormat("%U.pyisession", c->load_prev)
                          : NULL;
     path = name ? capture_call("os.path", "join", "(OO)", dir, name) : NULL;

@@ -356,6 +356,30 @@ class ReportCache(TempDirTest):
                 % os.path.join(self.reports, "2000-01-01T00-00-00.pyisession"))
             self.assertEqual(len(os.listdir(self.reports)), 11)
 
+    def test_the_folder_is_under_home_without_xdg_data_home(self):
+        home = os.path.join(self.dir, "home")
+        env = dict(os.environ, HOME=home + "//")
+        env.pop("XDG_DATA_HOME", None)
+        r = subprocess.run([LAUNCHER, "--no-color", "quick.py"], cwd=self.dir,
+                           env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        ident = [l for l in r.stdout.splitlines() if "--load-prev" in l][0].split()[2]
+        self.assertEqual(
+            os.listdir(os.path.join(home, ".local/share/pyinstrument/reports")),
+            [ident + ".pyisession"])
+
+    def test_a_folder_that_cannot_be_made_is_reported(self):
+        self.write("data2", "a file where the folder should be")
+        r = self.run_cli("--no-color", "quick.py",
+                         env={"XDG_DATA_HOME": os.path.join(self.dir, "data2")})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("quick.py", r.stdout)
+        self.assertNotIn("--load-prev", r.stdout)
+        self.assertEqual(
+            r.stderr, "pyinstrument: could not keep the report for --load-prev: "
+            "%s: Not a directory\n"
+            % os.path.join(self.dir, "data2", "pyinstrument", "reports"))
+
     def test_a_bad_limit_is_reported_and_the_default_used(self):
         r = self.run_kept("lots")
         self.assertEqual(r.returncode, 0, r.stderr)
