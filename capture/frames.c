@@ -103,8 +103,12 @@ capture_frames *capture_frames_new(void) {
   capture_frames *F = PyMem_Calloc(1, sizeof *F);
   if (!F)
     return (capture_frames *)PyErr_NoMemory();
-  if (map_init(&F->by_code, 256) || map_init(&F->by_frame, 1024) ||
-      map_init(&F->by_cfunc, 64) || map_init(&F->by_text, 1024) ||
+  /* small at first, grown as needed: a table is made at every profiler
+   * start (two: the start stack has its own), and a fresh page of zeroed
+   * memory costs more than the few rehashes of a big program (bigger
+   * tables here cost 20 page faults, 0.2 ms, per start) */
+  if (map_init(&F->by_code, 64) || map_init(&F->by_frame, 64) ||
+      map_init(&F->by_cfunc, 16) || map_init(&F->by_text, 64) ||
       !(F->keep = PyList_New(0))) {
     capture_frames_free(F);
     return (capture_frames *)PyErr_NoMemory();
