@@ -315,9 +315,12 @@ static void tell(const struct keep *k, bool at_exit) {
 
 static struct {
   pthread_t thread;
-  struct keep *job; /* while the thread runs */
-  bool registered;  /* with Py_AtExit */
+  struct keep *job;   /* while the thread runs */
+  bool timing_thread; /* it is the timing thread, not one of our own */
+  bool registered;    /* with Py_AtExit */
 } background;
+
+static void keep_job(void *arg) { keep_session(arg); }
 
 static void *keep_in_background(void *arg) {
   keep_session(arg);
@@ -330,19 +333,30 @@ static void finish_background(void) {
   struct keep *k = background.job;
   if (!k)
     return;
-  pthread_join(background.thread, NULL);
+  if (background.timing_thread)
+    capture_timing_join();
+  else
+    pthread_join(background.thread, NULL);
   background.job = NULL;
   tell(k, true);
   keep_free(k);
 }
 
-/* Starts keeping k in a thread; false when one cannot be had. */
+/* Starts keeping k in another thread: the timing thread, lingering for
+ * it (see capture_timing_linger), else a thread of its own. False when
+ * neither can be had. */
 static bool start_background(struct keep *k) {
   if (!background.registered) {
     if (Py_AtExit(finish_background) != 0)
       return false;
     background.registered = true;
   }
+  if (capture_timing_give(keep_job, k) == 0) {
+    background.job = k;
+    background.timing_thread = true;
+    return true;
+  }
+  background.timing_thread = false;
   sigset_t all, old;
   sigfillset(&all); /* signals are for the main thread */
   pthread_sigmask(SIG_SETMASK, &all, &old);

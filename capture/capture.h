@@ -127,6 +127,14 @@ void capture_clock_warn(void);
  * smallest. Subscribing starts it: 0, or -1 with RuntimeError. */
 int capture_timing_subscribe(double interval);
 void capture_timing_unsubscribe(double interval);
+/* While 'on', the timing thread does not exit when the last subscription
+ * ends, but waits for a job (or for a new subscription). */
+void capture_timing_linger(bool on);
+/* Hands job(arg) to the lingering timing thread, which runs it (signals
+ * blocked, no GIL) and exits: 0, or -1 when there is no such thread. */
+int capture_timing_give(void (*job)(void *), void *arg);
+/* Waits until the job given is done. */
+void capture_timing_join(void);
 /* Its lock, held while 'tick' runs. */
 void capture_timing_lock(void);
 void capture_timing_unlock(void);

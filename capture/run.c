@@ -540,6 +540,7 @@ PyObject *cli_run(struct capture_cli *c) {
     if (!rc && !c->outfile && name && strcmp(name, "text") == 0)
       capture_remember(session, c->exiting && c->direct);
   }
+  capture_timing_linger(false); /* unless it has a job, it can go now */
   Py_XDECREF(session);
   Py_XDECREF(renderer);
   if (end.type)

@@ -307,6 +307,8 @@ PyObject *capture_run_target(struct capture_cli *c,
       c->program ? CAPTURE_STEM_PROGRAM : CAPTURE_STEM_RUNNER);
   if (c->subprocesses && (*rc = capture_subproc_begin(c, profiler)))
     goto done;
+  if (c->exiting) /* the timing thread may keep the report cache after */
+    capture_timing_linger(true);
   if (capture_profiler_start((ProfilerObject *)profiler, PyEval_GetFrame(),
                              desc) == 0) {
     PyObject *result = PyEval_EvalCode(code, globs, globs);

@@ -2,8 +2,10 @@
  * whole process that wakes once per (smallest subscribed) interval. It
  * keeps a clock value that the profile hook reads instead of the clock
  * (use_timing_thread), and at each tick it calls the timer sampler's tick
- * function (timer.c), which asks for a sample. Process-wide by nature,
- * hence file-level state. It calls nothing else of the extension.
+ * function (timer.c), which asks for a sample. When told to linger, it
+ * waits after the last subscription for one job to run before it exits
+ * (the report cache's, cache.c). Process-wide by nature, hence file-level
+ * state. It calls nothing else of the extension.
  */
 #include "capture.h"
 
@@ -49,14 +51,27 @@ static struct {
   _Atomic int64_t now_ns;
   void (*tick)(void);       /* called at each tick, lock held */
   void (*after_fork)(void); /* resets the tick's state in a forked child */
+  /* once the last subscription ends, the thread may run one job before it
+   * exits: starting a thread for it costs more (0.5 ms here, next to a
+   * timing thread that is exiting) */
+  bool linger;           /* ... so it waits for one */
+  void (*job)(void *);   /* given, until taken back by capture_timing_join */
+  void *job_arg;
+  bool job_done;
+  pthread_cond_t done;   /* signalled when it is */
 } timing = {.lock = PTHREAD_MUTEX_INITIALIZER,
-            .wake = PTHREAD_COND_INITIALIZER};
+            .wake = PTHREAD_COND_INITIALIZER,
+            .done = PTHREAD_COND_INITIALIZER};
 
 static void *timing_main(void *unused) {
   (void)unused;
   pthread_mutex_lock(&timing.lock);
   int64_t next = monotonic_ns();
-  while (timing.n > 0) {
+  while (timing.n > 0 || (timing.linger && !timing.job)) {
+    if (timing.n == 0) { /* lingering: no ticks until a job or a profiler */
+      pthread_cond_wait(&timing.wake, &timing.lock);
+      continue;
+    }
     double wait = 1.0;
     for (int i = 0; i < timing.n; i++)
       wait = fmin(wait, timing.intervals[i]);
@@ -80,7 +95,16 @@ static void *timing_main(void *unused) {
     until.tv_nsec = ns % 1000000000;
     pthread_cond_timedwait(&timing.wake, &timing.lock, &until);
   }
-  timing.running = false;
+  timing.running = false; /* a new subscription starts a new thread */
+  if (timing.job) {
+    void (*job)(void *) = timing.job;
+    void *arg = timing.job_arg;
+    pthread_mutex_unlock(&timing.lock);
+    job(arg);
+    pthread_mutex_lock(&timing.lock);
+    timing.job_done = true;
+    pthread_cond_broadcast(&timing.done);
+  }
   pthread_mutex_unlock(&timing.lock);
   return NULL;
 }
@@ -122,6 +146,35 @@ void capture_timing_unsubscribe(double interval) {
   pthread_mutex_unlock(&timing.lock);
 }
 
+void capture_timing_linger(bool on) {
+  pthread_mutex_lock(&timing.lock);
+  timing.linger = on;
+  pthread_cond_signal(&timing.wake);
+  pthread_mutex_unlock(&timing.lock);
+}
+
+int capture_timing_give(void (*job)(void *), void *arg) {
+  pthread_mutex_lock(&timing.lock);
+  bool ok = timing.running && timing.linger && timing.n == 0 && !timing.job;
+  if (ok) {
+    timing.job = job;
+    timing.job_arg = arg;
+    timing.job_done = false;
+    timing.linger = false;
+    pthread_cond_signal(&timing.wake);
+  }
+  pthread_mutex_unlock(&timing.lock);
+  return ok ? 0 : -1;
+}
+
+void capture_timing_join(void) {
+  pthread_mutex_lock(&timing.lock);
+  while (timing.job && !timing.job_done)
+    pthread_cond_wait(&timing.done, &timing.lock);
+  timing.job = NULL;
+  pthread_mutex_unlock(&timing.lock);
+}
+
 /* A forked child has no timing thread and none of the parent's other
  * threads: every subscription is dropped. The sampler of the thread that
  * forked subscribes again (capture_sampler_after_fork). */
@@ -131,8 +184,11 @@ static void fork_child(void) {
   /* the condition variable may hold the parent's waiter, a thread that
    * does not exist here */
   pthread_cond_init(&timing.wake, NULL);
+  pthread_cond_init(&timing.done, NULL);
   timing.running = false;
   timing.n = 0;
+  timing.linger = false;
+  timing.job = NULL;
   if (timing.after_fork)
     timing.after_fork();
   pthread_mutex_unlock(&timing.lock);

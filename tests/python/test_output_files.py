@@ -314,13 +314,16 @@ class ReportCache(TempDirTest):
                               text=True, timeout=120)
 
     def test_kept_while_python_finalizes_when_the_command_exits(self):
-        # the command's own launchers: the session is written by a thread
+        # the command's own launchers: the session is written by another
+        # thread (the timing thread, or without one a thread of its own)
         # while Python finalizes, and the hint comes at the very end, after
         # what the program prints at exit
         self.write("bye.py", "import atexit\natexit.register(print, 'bye')\n"
                    + textwrap.dedent(QUICK))
-        for via_module in (False, True):
-            r = self.run_cli("--no-color", "bye.py", via_module=via_module,
+        for via_module, sampler in [(False, "timer"), (True, "timer"),
+                                    (False, "hook")]:
+            r = self.run_cli("--no-color", "--sampler", sampler, "bye.py",
+                             via_module=via_module,
                              env={"XDG_DATA_HOME": self.data})
             self.assertEqual((r.returncode, r.stderr), (0, ""))
             lines = r.stdout.splitlines()
