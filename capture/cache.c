@@ -318,6 +318,7 @@ static struct {
   struct keep *job;   /* while the thread runs */
   bool timing_thread; /* it is the timing thread, not one of our own */
   bool registered;    /* with Py_AtExit */
+  pid_t pid;          /* the process it runs in: not a child forked since */
 } background;
 
 static void keep_job(void *arg) { keep_session(arg); }
@@ -331,7 +332,7 @@ static void *keep_in_background(void *arg) {
  * it: at the process's end, after Python's finalization. */
 static void finish_background(void) {
   struct keep *k = background.job;
-  if (!k)
+  if (!k || background.pid != getpid())
     return;
   if (background.timing_thread)
     capture_timing_join();
@@ -351,6 +352,7 @@ static bool start_background(struct keep *k) {
       return false;
     background.registered = true;
   }
+  background.pid = getpid();
   if (capture_timing_give(keep_job, k) == 0) {
     background.job = k;
     background.timing_thread = true;
