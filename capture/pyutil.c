@@ -102,8 +102,12 @@ static void await_starts(void) {
     sched_yield(); /* with one CPU, the new thread runs meanwhile */
 }
 
+/* A child has no thread starting, whatever began meanwhile elsewhere (a
+ * thread without the GIL may start one while another forks). */
+static void no_starts(void) { atomic_store(&starting, 0); }
+
 static void register_await(void) {
-  fork_waits = pthread_atfork(await_starts, NULL, NULL) == 0;
+  fork_waits = pthread_atfork(await_starts, NULL, no_starts) == 0;
 }
 
 struct thread_start {
