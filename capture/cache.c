@@ -184,7 +184,8 @@ static int list_files(struct keep *k) {
     k->files[k->n_files++] = (struct entry){name, (unsigned long long)st.st_size};
   }
   closedir(d);
-  qsort(k->files, k->n_files, sizeof *k->files, newest_first);
+  if (k->n_files > 1) /* (an empty folder has no list to sort) */
+    qsort(k->files, k->n_files, sizeof *k->files, newest_first);
   return 0;
 }
 
