@@ -305,11 +305,15 @@ static void tell(const struct keep *k, bool at_exit) {
       cli_fail("%s", msg);
     return;
   }
-  char line[sizeof msg + 16];
-  int n = fd == 1 ? snprintf(line, sizeof line, "%s", msg)
-                  : snprintf(line, sizeof line, "pyinstrument: %s\n", msg);
-  if (n > 0 && (size_t)n < sizeof line) /* a closed stdout: nothing to do */
-    (void)capture_write_all(fd, line, (size_t)n);
+  /* (a write that fails, to a closed stdout, leaves nothing to do) */
+  if (fd == 1) {
+    (void)capture_write_all(1, msg, strlen(msg));
+    return;
+  }
+  char line[sizeof msg + 16]; /* as cli_fail words it */
+  int n = snprintf(line, sizeof line, "pyinstrument: %s\n", msg);
+  if (n > 0 && (size_t)n < sizeof line)
+    (void)capture_write_all(2, line, (size_t)n);
 }
 
 /* ==== in the background ================================================= */
@@ -321,8 +325,6 @@ static struct {
   bool registered;    /* with Py_AtExit */
   pid_t pid;          /* the process it runs in: not a child forked since */
 } background;
-
-static void keep_job(void *arg) { keep_session(arg); }
 
 static void *keep_in_background(void *arg) {
   keep_session(arg);
@@ -354,18 +356,13 @@ static bool start_background(struct keep *k) {
     background.registered = true;
   }
   background.pid = getpid();
-  if (capture_timing_give(keep_job, k) == 0) {
+  if (capture_timing_give(keep_in_background, k) == 0) {
     background.job = k;
     background.timing_thread = true;
     return true;
   }
   background.timing_thread = false;
-  sigset_t all, old;
-  sigfillset(&all); /* signals are for the main thread */
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  int rc = pthread_create(&background.thread, NULL, keep_in_background, k);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (rc != 0)
+  if (capture_thread_start(keep_in_background, k, &background.thread) != 0)
     return false;
   background.job = k;
   return true;

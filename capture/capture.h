@@ -16,6 +16,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -92,12 +93,13 @@ PyObject *capture_utf8(PyObject *str, const char *what);
 /* Writes all 'len' bytes to descriptor 'fd', again after EINTR and short
  * writes. 0, or an errno value (EIO for a write of nothing). */
 int capture_write_all(int fd, const char *data, size_t len);
-/* Starts a detached thread running fn(NULL) with every signal blocked, so
- * that signals go to the program's threads (the main one, in practice)
- * as CPython expects: a Ctrl-C must interrupt the main thread's sleep.
- * Returns once the thread is made, 0, or -1; fn runs soon after (a fork
- * meanwhile waits for it). */
-int capture_thread_start(void *(*fn)(void *));
+/* Starts a thread running fn(arg) with every signal blocked, so that
+ * signals go to the program's threads (the main one, in practice) as
+ * CPython expects: a Ctrl-C must interrupt the main thread's sleep. It is
+ * detached, or joinable as *joinable when that is given. Returns once the
+ * thread is made, 0, or -1; fn runs soon after (a fork meanwhile waits for
+ * it). */
+int capture_thread_start(void *(*fn)(void *), void *arg, pthread_t *joinable);
 /* Grows the array '*p' of 'size'-byte items to hold at least 'need', the
  * new items zeroed. -1 with a Python MemoryError set. */
 int capture_grow(void **p, size_t *cap, size_t need, size_t size);
@@ -132,7 +134,7 @@ void capture_timing_unsubscribe(double interval);
 void capture_timing_linger(bool on);
 /* Hands job(arg) to the lingering timing thread, which runs it (signals
  * blocked, no GIL) and exits: 0, or -1 when there is no such thread. */
-int capture_timing_give(void (*job)(void *), void *arg);
+int capture_timing_give(void *(*job)(void *), void *arg);
 /* Waits until the job given is done. */
 void capture_timing_join(void);
 /* Its lock, held while 'tick' runs. */

@@ -112,22 +112,24 @@ static void register_await(void) {
 
 struct thread_start {
   void *(*fn)(void *);
+  void *arg;
 };
 
 static void *thread_trampoline(void *arg) {
   struct thread_start st = *(struct thread_start *)arg;
   free(arg);
   atomic_fetch_sub(&starting, 1);
-  return st.fn(NULL);
+  return st.fn(st.arg);
 }
 
-int capture_thread_start(void *(*fn)(void *)) {
+int capture_thread_start(void *(*fn)(void *), void *arg, pthread_t *joinable) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, register_await);
   struct thread_start *st = malloc(sizeof *st);
   if (!st)
     return -1;
   st->fn = fn;
+  st->arg = arg;
   atomic_fetch_add(&starting, 1);
   sigset_t all, old;
   sigfillset(&all);
@@ -135,8 +137,10 @@ int capture_thread_start(void *(*fn)(void *)) {
   pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  int rc = pthread_create(&t, &attr, thread_trampoline, st);
+  if (!joinable)
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  int rc = pthread_create(joinable ? joinable : &t, &attr, thread_trampoline,
+                          st);
   pthread_attr_destroy(&attr);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (rc != 0) {

@@ -384,7 +384,7 @@ static void *term_helper(void *unused) {
     term_pipe[0] = term_pipe[1] = -1;
     return NULL;
   }
-  if (capture_thread_start(term_reaper) != 0)
+  if (capture_thread_start(term_reaper, NULL, NULL) != 0)
     die_of_sigterm();
   PyGILState_Ensure(); /* kept: the process ends here */
   finish();
@@ -402,7 +402,7 @@ static void take_sigterm(void) {
     return; /* the program's choice stands */
   term_forget();
   if (pipe2(term_pipe, O_CLOEXEC) == 0 &&
-      capture_thread_start(term_helper) == 0) {
+      capture_thread_start(term_helper, NULL, NULL) == 0) {
     struct sigaction sa = {.sa_handler = on_sigterm, .sa_flags = SA_ONSTACK};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);

@@ -55,7 +55,7 @@ static struct {
    * exits: starting a thread for it costs more (0.5 ms here, next to a
    * timing thread that is exiting) */
   bool linger;           /* ... so it waits for one */
-  void (*job)(void *);   /* given, until taken back by capture_timing_join */
+  void *(*job)(void *);  /* given, until taken back by capture_timing_join */
   void *job_arg;
   bool job_done;
   pthread_cond_t done;   /* signalled when it is */
@@ -97,7 +97,7 @@ static void *timing_main(void *unused) {
   }
   timing.running = false; /* a new subscription starts a new thread */
   if (timing.job) {
-    void (*job)(void *) = timing.job;
+    void *(*job)(void *) = timing.job;
     void *arg = timing.job_arg;
     pthread_mutex_unlock(&timing.lock);
     job(arg);
@@ -122,7 +122,7 @@ int capture_timing_subscribe(double interval) {
     timing.rephase = true;
     atomic_store(&timing.now_ns, monotonic_ns());
     if (!timing.running) {
-      if (capture_thread_start(timing_main) == 0)
+      if (capture_thread_start(timing_main, NULL, NULL) == 0)
         timing.running = true;
       else
         rc = -1, timing.n--;
@@ -153,7 +153,7 @@ void capture_timing_linger(bool on) {
   pthread_mutex_unlock(&timing.lock);
 }
 
-int capture_timing_give(void (*job)(void *), void *arg) {
+int capture_timing_give(void *(*job)(void *), void *arg) {
   pthread_mutex_lock(&timing.lock);
   bool ok = timing.running && timing.linger && timing.n == 0 && !timing.job;
   if (ok) {
