@@ -341,6 +341,14 @@ class ReportCache(TempDirTest):
         self.assertIn("--load-prev", lines[-4])
         self.assertEqual(lines[-2:], ["went on", "bye"])
 
+    def assert_not_kept(self, r, path, reason):
+        """The report, and one line on why its session was not kept."""
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("quick.py", r.stdout)
+        self.assertNotIn("--load-prev", r.stdout)
+        self.assertEqual(r.stderr, "pyinstrument: could not keep the report for "
+                         "--load-prev: %s: %s\n" % (path, reason))
+
     def test_a_cache_that_cannot_be_pruned_is_reported(self):
         # the oldest name is a folder: it cannot be removed, so nothing is
         # kept, and the report and exit status are untouched
@@ -348,15 +356,10 @@ class ReportCache(TempDirTest):
             self.old_report(second, 10)
         os.remove(os.path.join(self.reports, "2000-01-01T00-00-00.pyisession"))
         os.mkdir(os.path.join(self.reports, "2000-01-01T00-00-00.pyisession"))
-        for run in (self.run_kept, self.run_in_process):
-            r = run(None) if run == self.run_kept else run("--no-color", "quick.py")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertIn("quick.py", r.stdout)
-            self.assertNotIn("--load-prev", r.stdout)
-            self.assertEqual(
-                r.stderr, "pyinstrument: could not keep the report for "
-                "--load-prev: %s: Is a directory\n"
-                % os.path.join(self.reports, "2000-01-01T00-00-00.pyisession"))
+        folder = os.path.join(self.reports, "2000-01-01T00-00-00.pyisession")
+        for run in (lambda: self.run_kept(None),
+                    lambda: self.run_in_process("--no-color", "quick.py")):
+            self.assert_not_kept(run(), folder, "Is a directory")
             self.assertEqual(len(os.listdir(self.reports)), 11)
 
     def test_the_folder_is_under_home_without_xdg_data_home(self):
@@ -375,13 +378,9 @@ class ReportCache(TempDirTest):
         self.write("data2", "a file where the folder should be")
         r = self.run_cli("--no-color", "quick.py",
                          env={"XDG_DATA_HOME": os.path.join(self.dir, "data2")})
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("quick.py", r.stdout)
-        self.assertNotIn("--load-prev", r.stdout)
-        self.assertEqual(
-            r.stderr, "pyinstrument: could not keep the report for --load-prev: "
-            "%s: Not a directory\n"
-            % os.path.join(self.dir, "data2", "pyinstrument", "reports"))
+        self.assert_not_kept(
+            r, os.path.join(self.dir, "data2", "pyinstrument", "reports"),
+            "Not a directory")
 
     def test_a_bad_limit_is_reported_and_the_default_used(self):
         r = self.run_kept("lots")
