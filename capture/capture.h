@@ -133,7 +133,9 @@ void capture_timing_unsubscribe(double interval);
  * ends, but waits for a job (or for a new subscription). */
 void capture_timing_linger(bool on);
 /* Hands job(arg) to the lingering timing thread, which runs it (signals
- * blocked, no GIL) and exits: 0, or -1 when there is no such thread. */
+ * blocked, no GIL) and exits: 0, or -1 when there is no such thread idle
+ * (one still in a tick may be waiting for the GIL, which Python's exit
+ * ends the thread in, job and all). */
 int capture_timing_give(void *(*job)(void *), void *arg);
 /* Waits until the job given is done. */
 void capture_timing_join(void);

@@ -55,6 +55,8 @@ static struct {
    * exits: starting a thread for it costs more (0.5 ms here, next to a
    * timing thread that is exiting) */
   bool linger;           /* ... so it waits for one */
+  bool idle;             /* ... waiting: not in a tick, which may be stuck
+                          * taking the GIL until Python ends it at exit */
   void *(*job)(void *);  /* given, until taken back by capture_timing_join */
   void *job_arg;
   bool job_done;
@@ -69,7 +71,9 @@ static void *timing_main(void *unused) {
   int64_t next = monotonic_ns();
   while (timing.n > 0 || (timing.linger && !timing.job)) {
     if (timing.n == 0) { /* lingering: no ticks until a job or a profiler */
+      timing.idle = true;
       pthread_cond_wait(&timing.wake, &timing.lock);
+      timing.idle = false;
       continue;
     }
     double wait = 1.0;
@@ -155,7 +159,7 @@ void capture_timing_linger(bool on) {
 
 int capture_timing_give(void *(*job)(void *), void *arg) {
   pthread_mutex_lock(&timing.lock);
-  bool ok = timing.running && timing.linger && timing.n == 0 && !timing.job;
+  bool ok = timing.idle && timing.linger && timing.n == 0 && !timing.job;
   if (ok) {
     timing.job = job;
     timing.job_arg = arg;
@@ -187,7 +191,7 @@ static void fork_child(void) {
   pthread_cond_init(&timing.done, NULL);
   timing.running = false;
   timing.n = 0;
-  timing.linger = false;
+  timing.linger = timing.idle = false;
   timing.job = NULL;
   if (timing.after_fork)
     timing.after_fork();
