@@ -292,17 +292,32 @@ class Subprocesses(SubprocessTest):
 
     def test_all_threads_is_passed_on(self):
         # a child's threads each get a branch under its process frame
+        # The helper's own sampler is idle, so it goes on until the main
+        # thread's sampler has read it twice, and the main thread keeps
+        # sampling until then: a busy machine may run the helper's steps
+        # all at once while the main thread waits for the GIL.
         self.write("threads.py", """\
             import threading
-            from work import crunch
+            from pyinstrument.stack_sampler import get_stack_sampler
+            from work import crunch, step
 
-            def worker_job():
+            def worker_job(main, done):
                 crunch()
+                last, seen = main.last_profile_time, 0
+                while seen < 2 and main.current_sampling_interval is not None:
+                    step(seen)
+                    if main.last_profile_time != last:
+                        seen, last = seen + 1, main.last_profile_time
+                done.set()
 
             if __name__ == "__main__":
-                t = threading.Thread(target=worker_job, name="helper")
+                main, done = get_stack_sampler(), threading.Event()
+                t = threading.Thread(target=worker_job, args=(main, done),
+                                     name="helper")
                 t.start()
                 crunch()
+                while not done.is_set():
+                    step(0)
                 t.join()
             """)
         self.write("spawner.py", """\
