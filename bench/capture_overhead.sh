@@ -7,21 +7,20 @@
 # sampling alone, in one process (sampling_overhead.py). Prints markdown
 # tables; asserts nothing.
 #
-# The runs are interleaved (one of each configuration in turn, REPEAT
+# The runs are interleaved (one of each configuration in turn, ROUNDS
 # rounds) so that a machine that gets busier or quieter meanwhile weighs on
-# every column alike; each cell is the median of its runs.
+# every column alike; overhead_stats.py makes each cell of them.
 #
-# BENCH_REPEAT  rounds, the median is shown (default 15: on the project's
-#               VM the median of 5 moved by 3 points of overhead from one
-#               run of the table to the next, as much as the margin to a
-#               5 % target)
+# BENCH_ROUNDS  rounds (default 40: with 15, the interval of an overhead
+#               spanned 15 points on the project's VM, wider than the 5 %
+#               target it is read against)
 # BENCH_WORKLOADS  (default "callheavy sleepy deep mixed")
 # BENCH_SAMPLING  NAME:SCALE of the in-process table (default
 #                 "callheavy:20 sleepy:10 deep:20 mixed:4")
 set -eu
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-REPEAT=${BENCH_REPEAT:-15}
+REPEAT=${BENCH_ROUNDS:-40}
 WORKLOADS=${BENCH_WORKLOADS:-callheavy sleepy deep mixed}
 DIR=${PYI_SHARED:-$top_srcdir/../shared}/bench/workloads
 ENV=$top_builddir/capture/build/env.sh
@@ -75,17 +74,6 @@ run() {
   echo "$(((end - start) / 1000000)) $(tail -n 1 "$tmp/t")" >>"$tmp/$1"
 }
 
-# median CONFIG -> $wall (seconds) and $rss (MB) of the median run
-median() {
-  line=$(sort -n "$tmp/$1" | sed -n "$(((REPEAT + 1) / 2))p")
-  wall=$(awk -v ms="${line% *}" 'BEGIN { printf "%.3f", ms / 1000 }')
-  rss=$(awk -v k="${line#* }" 'BEGIN { printf "%.0f", k / 1024 }')
-}
-
-over() { # over PLAIN PROFILED -> "+12 %"
-  awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.0f %%", (b - a) * 100 / a }'
-}
-
 # pyinstrument 5.1.2's figures (shared bench README) and our targets
 reference() {
   case $1 in
@@ -100,7 +88,9 @@ reference() {
 
 echo "Interpreter: $PYI_PYTHON ($("$PYI_PYTHON" -c 'import platform; print(platform.python_version())'))."
 echo "Wall time of \`pyinstrument [options] W.py >/dev/null\` (text report and report cache"
-echo "included), medians of $REPEAT interleaved runs. 'default' is the timer sampler (no profile"
+echo "included), $REPEAT interleaved rounds. Each cell: the trimmed mean (middle 80 %) of a"
+echo "configuration's runs, its overhead, and in brackets a 95 % bootstrap interval of that"
+echo "overhead (bench/overhead_stats.py says why not medians). 'default' is the timer sampler (no profile"
 echo "hook); 'hook' is pyinstrument's profile hook (\`--sampler hook\`); 'hook only' is the hook"
 echo "installed but never sampling (\`--sampler hook -i 1000\`): what CPython charges for any"
 echo "profile hook."
@@ -127,27 +117,14 @@ for w in empty $WORKLOADS; do
     i=$((i + 1))
   done
   [ $ok = 1 ] || continue
-  median plain
-  plain=$wall plain_rss=$rss
-  median default
-  one=$wall
-  median default_tenth
-  tenth=$wall tenth_rss=$rss
-  median hook
-  hook=$wall
-  median hook_only
-  hook_only=$wall
   ref=$(reference "$w")
-  printf '| %s | %s s (%s MB) | %s s, %s | %s s, %s (%s MB) | %s s, %s | %s s, %s | %s | %s |\n' \
-    "$w" "$plain" "$plain_rss" "$one" "$(over "$plain" "$one")" \
-    "$tenth" "$(over "$plain" "$tenth")" "$tenth_rss" \
-    "$hook" "$(over "$plain" "$hook")" "$hook_only" "$(over "$plain" "$hook_only")" \
-    "${ref%%|*}" "${ref#*|}"
+  "$PYI_PYTHON" "$top_srcdir/bench/overhead_stats.py" row "$w" "${ref%%|*}" \
+    "${ref#*|}" "$tmp"
 done
 echo
 echo "Sampling alone: each workload's main(scale) in one process, plainly and under"
 echo "Profiler() at 1 ms and 0.1 ms (no start-up, report or cache), the three in turn,"
-echo "medians of $REPEAT rounds; scales chosen for runs of a few tenths of a second:"
+echo "$REPEAT rounds, figures as above; scales chosen for runs of a few tenths of a second:"
 echo
 "$PYI_PYTHON" "$top_srcdir/bench/sampling_overhead.py" "$DIR" "$REPEAT" \
   ${BENCH_SAMPLING:-callheavy:20 sleepy:10 deep:20 mixed:4}

@@ -7,8 +7,9 @@ Each workload's main(scale) runs plainly and under Profiler() at 1 ms and
 for ROUNDS rounds, so that a machine getting busier or quieter meanwhile
 weighs on all three alike. Without the command's start-up, report and
 report cache (capture_overhead.sh shows those), what is left is what
-sampling costs the program while it runs. Prints a markdown table of the
-medians; asserts nothing.
+sampling costs the program while it runs. Prints a markdown table: trimmed
+means and overheads with their 95 % intervals (overhead_stats.py); asserts
+nothing.
 """
 import gc
 import importlib
@@ -16,6 +17,7 @@ import statistics
 import sys
 import time
 
+from overhead_stats import cell, trimmed_mean
 from pyinstrument import Profiler
 
 CONFIGS = [("plain", None), ("1 ms", 0.001), ("0.1 ms", 0.0001)]
@@ -51,12 +53,11 @@ def main():
                 took, n = one_run(main_fn, int(scale), interval)
                 times[config].append(took)
                 samples[config].append(n)
-        plain = statistics.median(times["plain"])
-        cells = ["%.3f s" % plain]
+        plain = times["plain"]
+        cells = ["%.3f s" % trimmed_mean(plain)]
         for config, _ in CONFIGS[1:]:
-            t = statistics.median(times[config])
-            cells.append("%.3f s, %+.1f %% (%d samples)"
-                         % (t, (t - plain) * 100 / plain,
+            cells.append("%s (%d samples)"
+                         % (cell(plain, times[config]),
                             statistics.median(samples[config])))
         print("| %s (%s) | %s |" % (name, scale, " | ".join(cells)))
 
