@@ -20,19 +20,22 @@ WORK = """\
     def step(i):
         return i * i
 
-    def crunch(n=150000):
-        t = 0
-        for i in range(n):
-            t += step(i)
-        # then on until this process was sampled twice: a busy machine or a
-        # sanitizer build may start a child's timing thread after n steps
-        s = get_stack_sampler()
+    def until_sampled(s, t=0):
+        # steps on until sampler 's' has taken two more samples
         last, seen = s.last_profile_time, 0
         while seen < 2 and s.current_sampling_interval is not None:
             t += step(seen)
             if s.last_profile_time != last:
                 seen, last = seen + 1, s.last_profile_time
         return t
+
+    def crunch(n=150000):
+        t = 0
+        for i in range(n):
+            t += step(i)
+        # then on until this process was sampled twice: a busy machine or a
+        # sanitizer build may start a child's timing thread after n steps
+        return until_sampled(get_stack_sampler(), t)
 
     def crunch_more(n=150000):
         return crunch(n)
@@ -299,15 +302,11 @@ class Subprocesses(SubprocessTest):
         self.write("threads.py", """\
             import threading
             from pyinstrument.stack_sampler import get_stack_sampler
-            from work import crunch, step
+            from work import crunch, step, until_sampled
 
             def worker_job(main, done):
                 crunch()
-                last, seen = main.last_profile_time, 0
-                while seen < 2 and main.current_sampling_interval is not None:
-                    step(seen)
-                    if main.last_profile_time != last:
-                        seen, last = seen + 1, main.last_profile_time
+                until_sampled(main)
                 done.set()
 
             if __name__ == "__main__":
