@@ -15,6 +15,7 @@ Used by capture_overhead.sh (`overhead_stats.py row ...`) and imported by
 sampling_overhead.py.
 """
 import random
+import statistics
 import sys
 
 RESAMPLES = 2000
@@ -28,10 +29,10 @@ def trimmed_mean(values):
     return sum(kept) / len(kept)
 
 
-def overhead(base, other, seed=1):
-    """(figure of base, figure of other, overhead %, low %, high %) for two
-    lists of run times of the same rounds (base[i] and other[i] ran in
-    round i)."""
+def cell(base, other, seed=1):
+    """'0.123 s, +4 % [+1, +7]' for two lists of run times of the same
+    rounds (base[i] and other[i] ran in round i): the figure of 'other',
+    its overhead against 'base' and the overhead's 95 % interval."""
     a, b = trimmed_mean(base), trimmed_mean(other)
     rng = random.Random(seed)  # the same table for the same runs
     n = len(base)
@@ -43,13 +44,8 @@ def overhead(base, other, seed=1):
     draws.sort()
     low = draws[int(0.025 * (RESAMPLES - 1))]
     high = draws[int(0.975 * (RESAMPLES - 1))]
-    return a, b, (b / a - 1) * 100, low * 100, high * 100
-
-
-def cell(base, other):
-    """'0.123 s, +4 % [+1, +7]' for the runs of 'other' against 'base'."""
-    _, b, pct, low, high = overhead(base, other)
-    return "%.3f s, %+.0f %% [%+.0f, %+.0f]" % (b, pct, low, high)
+    return "%.3f s, %+.0f %% [%+.0f, %+.0f]" % (b, (b / a - 1) * 100,
+                                               low * 100, high * 100)
 
 
 def read_runs(path):
@@ -63,12 +59,6 @@ def read_runs(path):
     return runs
 
 
-def median(values):
-    v = sorted(values)
-    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] +
-                                              v[len(v) // 2]) / 2
-
-
 def row(name, reference, target, directory):
     """The markdown row of workload 'name' from the run files in
     'directory' (plain, default, default_tenth, hook, hook_only)."""
@@ -76,12 +66,12 @@ def row(name, reference, target, directory):
             ("plain", "default", "default_tenth", "hook", "hook_only")}
     n = min(len(r) for r in runs.values())
     times = {c: [t for t, _ in r[:n]] for c, r in runs.items()}
-    rss = {c: median([m for _, m in r[:n]]) for c, r in runs.items()}
+    rss = {c: statistics.median(m for _, m in r[:n]) for c, r in runs.items()}
     plain = times["plain"]
-    tenth = cell(plain, times["default_tenth"])
     print("| %s | %.3f s (%.0f MB) | %s | %s (%.0f MB) | %s | %s | %s | %s |"
           % (name, trimmed_mean(plain), rss["plain"],
-             cell(plain, times["default"]), tenth, rss["default_tenth"],
+             cell(plain, times["default"]), cell(plain, times["default_tenth"]),
+             rss["default_tenth"],
              cell(plain, times["hook"]), cell(plain, times["hook_only"]),
              reference, target))
 
